@@ -1,0 +1,115 @@
+"""Bounded, strict YAML reading.
+
+``yaml.safe_load`` semantics only, plus limits a planner fed by strangers'
+files needs: a size cap, a nesting cap, a cap on aliases (so an alias bomb
+cannot blow up later traversal), and duplicate mapping keys rejected rather
+than silently keeping the last one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_ALIASES = 1_000
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader with depth and alias limits and duplicate-key detection."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(
+                    f"more than {MAX_ALIASES} aliases (line {mark.line + 1}); "
+                    "refusing a possible alias bomb"
+                )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(
+                    f"nesting deeper than {MAX_DEPTH} levels (line {mark.line + 1})"
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                ) from None
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (line {key_node.start_mark.line + 1})",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: str | Path, error: type[InputError]) -> Any:
+    """Read one YAML document from ``path``; every failure raises ``error`` naming the file."""
+    name = str(path)
+    p = Path(path)
+
+    def fail(message: str) -> InputError:
+        return error([Problem(name, None, None, message)])
+
+    try:
+        if p.is_dir():
+            raise fail("is a directory, expected a YAML file")
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise fail(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise fail("file not found") from None
+    except PermissionError:
+        raise fail("permission denied") from None
+    except OSError as exc:
+        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+    if b"\x00" in data:
+        raise fail("binary content (NUL bytes); expected a YAML text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(f"not UTF-8 text (bad byte at offset {exc.start})") from None
+    if not text.strip():
+        raise fail("file is empty")
+    try:
+        loader = _BoundedLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        raise fail(f"invalid YAML: {where}{what}") from None
+    except yaml.YAMLError as exc:
+        raise fail(f"invalid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise fail("invalid YAML: nesting too deep") from None

@@ -1,0 +1,207 @@
+"""``rackplan catalog``: list, show and validate hardware catalog entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..errors import CatalogError
+from ..loading import check_catalog_file, load_catalog
+from ..models import GPU, Catalog, RackType, Server
+from ..render import csv_text, json_text, key_value_table, table
+from ._options import catalog_option, emit, format_option, output_option
+
+_KINDS = ("gpus", "servers", "racks")
+
+_SUMMARY: dict[str, list[tuple[str, Any]]] = {
+    "gpus": [
+        ("id", lambda g: g.id),
+        ("vendor", lambda g: g.vendor),
+        ("name", lambda g: g.name),
+        ("memory_gb", lambda g: g.memory_gb),
+        ("tdp_w", lambda g: g.tdp_w),
+        ("bf16_tflops", lambda g: g.bf16_tflops),
+        ("fp8_tflops", lambda g: g.fp8_tflops),
+    ],
+    "servers": [
+        ("id", lambda s: s.id),
+        ("vendor", lambda s: s.vendor),
+        ("model", lambda s: s.model),
+        ("gpu", lambda s: s.gpu),
+        ("gpus", lambda s: s.gpu_count),
+        ("u", lambda s: s.u_height),
+        ("max_kw", lambda s: s.power_max_w / 1000),
+        ("cooling", lambda s: s.cooling + (" (rack)" if s.rack_scale else "")),
+        ("weight_kg", lambda s: s.weight_kg),
+        ("price_usd", lambda s: s.price_usd),
+        ("lead_weeks", lambda s: s.lead_time_weeks),
+        ("origin", lambda s: s.origin),
+    ],
+    "racks": [
+        ("id", lambda r: r.id),
+        ("u", lambda r: r.u_height),
+        ("power_kw", lambda r: r.power_kw),
+        ("feeds", lambda r: r.feeds),
+        ("air_kw", lambda r: r.air_cooling_kw),
+        ("liquid_kw", lambda r: r.liquid_cooling_kw),
+        ("max_load_kg", lambda r: r.max_load_kg),
+        ("price_usd", lambda r: r.price_usd),
+    ],
+}
+
+_TITLES = {"gpus": "GPUs", "servers": "Servers", "racks": "Rack types"}
+
+
+class _NotFound(click.ClickException):
+    exit_code = 2
+
+
+@click.group()
+def catalog() -> None:
+    """Browse and check the hardware catalog (GPUs, servers, rack types)."""
+
+
+def _select(
+    cat: Catalog, kind: str | None, vendor: str | None, gpu: str | None, cooling: str | None
+) -> dict[str, list[Any]]:
+    """Entries per section after filters; a filter drops the sections it cannot apply to."""
+    sections: dict[str, list[Any]] = {"gpus": list(cat.gpus), "servers": list(cat.servers),
+                                      "racks": list(cat.racks)}
+    if kind:
+        sections = {kind: sections[kind]}
+    if vendor:
+        v = vendor.lower()
+        sections = {k: [e for e in items if e.vendor.lower() == v]
+                    for k, items in sections.items() if k != "racks"}
+    if gpu:
+        sections = {k: [e for e in items if (e.id if k == "gpus" else e.gpu) == gpu]
+                    for k, items in sections.items() if k != "racks"}
+    if cooling:
+        def has(entry: Any) -> bool:
+            if isinstance(entry, Server):
+                return entry.cooling == cooling
+            if cooling == "liquid":
+                return entry.liquid_cooling_kw > 0
+            return entry.liquid_cooling_kw == 0
+        sections = {k: [e for e in items if has(e)]
+                    for k, items in sections.items() if k != "gpus"}
+    return sections
+
+
+def _entry_record(cat: Catalog, entry: GPU | Server | RackType, kind: str) -> dict[str, Any]:
+    record = {"kind": kind[:-1], **entry.model_dump(mode="json")}
+    record["file"] = cat.source_files.get(entry.id)
+    return record
+
+
+@catalog.command("list")
+@click.option("--kind", type=click.Choice(_KINDS), help="Only this section.")
+@click.option("--vendor", help="Only GPUs and servers from this vendor (case-insensitive).")
+@click.option("--gpu", help="Only servers holding this GPU id (and that GPU).")
+@click.option("--cooling", type=click.Choice(["air", "liquid"]),
+              help="Only servers with this cooling, and rack types offering it "
+                   "(liquid: any liquid capacity; air: air only).")
+@format_option("table", "json", "csv")
+@output_option
+@catalog_option
+def list_cmd(kind: str | None, vendor: str | None, gpu: str | None, cooling: str | None,
+             fmt: str, output: str | None, catalog_files: tuple[str, ...]) -> None:
+    """List catalog entries, optionally filtered.
+
+    \b
+    Examples:
+      rackplan catalog list
+      rackplan catalog list --vendor dell --cooling liquid
+      rackplan catalog list --gpu h200-sxm --format csv
+      rackplan catalog list --format json --catalog my-prices.yaml
+    """
+    cat = load_catalog(*catalog_files)
+    sections = _select(cat, kind, vendor, gpu, cooling)
+    if fmt == "json":
+        text = json_text({k: [_entry_record(cat, e, k) for e in items]
+                          for k, items in sections.items()})
+    elif fmt == "csv":
+        records = [_entry_record(cat, e, k) for k, items in sections.items() for e in items]
+        headers: list[str] = []
+        for record in records:
+            headers.extend(h for h in record if h not in headers)
+        text = csv_text(headers, [[r.get(h) for h in headers] for r in records])
+    else:
+        parts = []
+        for k, items in sections.items():
+            columns = _SUMMARY[k]
+            rows = [[getter(e) for _, getter in columns] for e in items]
+            parts.append(table([name for name, _ in columns], rows,
+                               title=f"{_TITLES[k]} ({len(items)})"))
+        text = "\n".join(parts)
+    emit(text, output)
+
+
+@catalog.command("show")
+@click.argument("entry_id", metavar="ID")
+@format_option("table", "json")
+@output_option
+@catalog_option
+def show_cmd(entry_id: str, fmt: str, output: str | None, catalog_files: tuple[str, ...]) -> None:
+    """Show every field of one entry (GPU, server or rack type) and its sources."""
+    cat = load_catalog(*catalog_files)
+    if entry_id not in cat:
+        close = sorted(e for e in (g.id for g in [*cat.gpus, *cat.servers, *cat.racks])
+                       if entry_id.lower() in e)
+        hint = f"; did you mean: {', '.join(close[:5])}" if close else \
+            "; see 'rackplan catalog list'"
+        raise _NotFound(f"no catalog entry with id {entry_id!r}{hint}")
+    entry = cat.get(entry_id)
+    kind = {GPU: "gpus", Server: "servers", RackType: "racks"}[type(entry)]
+    record = _entry_record(cat, entry, kind)
+    if fmt == "json":
+        emit(json_text(record), output)
+        return
+    pairs = [(k, v) for k, v in record.items() if k not in ("sources", "file")]
+    if isinstance(entry, Server):
+        gpu = cat.gpu(entry.gpu)
+        pairs.append(("gpu_memory_gb (per GPU)", gpu.memory_gb))
+        pairs.append(("fp8_pflops (dense, whole unit)", gpu.fp8_tflops * entry.gpu_count / 1000))
+    if isinstance(entry, RackType):
+        pairs.append(("usable_power_kw (N / 2N)",
+                      f"{entry.usable_power_kw('N'):g} / {entry.usable_power_kw('2N'):g}"))
+    text = key_value_table(pairs)
+    text += f"\nfile: {record['file']}\nsources:\n"
+    text += "".join(f"  - {s}\n" for s in entry.sources) or "  (none)\n"
+    emit(text, output)
+
+
+@catalog.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--all", "show_all", is_flag=True,
+              help="Print every problem found, one per line, instead of the first.")
+def validate_cmd(files: tuple[str, ...], show_all: bool) -> None:
+    """Check user catalog files: each alone, then merged with the bundled catalog.
+
+    Alone: YAML syntax, sections, entry shape, duplicate ids within the file.
+    Merged: every field of every entry (overrides applied), ids unique across
+    files, and every server's GPU id known. Exit 0 when all is well, 2 otherwise.
+    """
+    problems = []
+    counts = {}
+    for path in files:
+        try:
+            counts[path] = check_catalog_file(path)
+        except CatalogError as exc:
+            problems.extend(exc.problems)
+    if not problems:
+        try:
+            merged = load_catalog(*files)
+        except CatalogError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        if show_all:
+            for problem in problems:
+                click.echo(f"error: {problem}", err=True)
+            raise click.exceptions.Exit(2)
+        raise CatalogError(problems)
+    for path in files:
+        click.echo(f"ok: {path} ({counts[path]} entries)")
+    click.echo(f"ok: merged with the bundled catalog: {len(merged.gpus)} GPUs, "
+               f"{len(merged.servers)} servers, {len(merged.racks)} rack types")

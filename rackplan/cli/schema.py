@@ -1,0 +1,27 @@
+"""``rackplan schema``: JSON Schema of the input files, for editors and validators."""
+
+from __future__ import annotations
+
+import click
+
+from ..models import CatalogFile, Scenario
+from ..render import json_text
+from ._options import emit, output_option
+
+_MODELS = {"catalog": CatalogFile, "scenario": Scenario}
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(sorted(_MODELS)))
+@output_option
+def schema(kind: str, output: str | None) -> None:
+    """Print the JSON Schema of a catalog file or a scenario file.
+
+    \b
+    Point your editor's YAML language server at it, e.g. a first line
+      # yaml-language-server: $schema=catalog.schema.json
+    """
+    document = _MODELS[kind].model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = f"rackplan {kind} file"
+    emit(json_text(document), output)

@@ -1,0 +1,330 @@
+"""Loading catalogs and scenarios from YAML, with errors that name file, entry and field.
+
+The bundled catalog is read from ``rackplan/catalogs/`` inside an installed
+wheel, or from the repository's top-level ``catalogs/`` in a source checkout.
+User catalog files are merged over it: an entry whose id already exists
+overrides the fields it gives (a file holding only ``{id, price_usd}`` reprices
+a bundled server); an entry with a new id is added.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ._yaml import read_yaml
+from .errors import CatalogError, Problem, ScenarioError
+from .models import SECTIONS, Catalog, Scenario
+from .models.catalog import GPU, RackType, Server
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled_catalog_dir() -> Path:
+    """Folder holding the bundled catalog YAML files."""
+    for candidate in (_PACKAGE_DIR / "catalogs", _PACKAGE_DIR.parent / "catalogs"):
+        if candidate.is_dir() and any(candidate.glob("*.yaml")):
+            return candidate
+    raise CatalogError(
+        [Problem(str(_PACKAGE_DIR / "catalogs"), None, None,
+                 "bundled catalog not found; the installation is incomplete")]
+    )
+
+
+def bundled_catalog_files() -> list[Path]:
+    """The bundled catalog files, in load order."""
+    return sorted(bundled_catalog_dir().glob("*.yaml"))
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _loc_to_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part == "[key]":
+            out += " (key)"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _error_message(err: dict[str, Any], model: type[BaseModel] | None) -> str:
+    kind = err["type"]
+    msg = str(err["msg"])
+    if kind == "extra_forbidden":
+        allowed = ", ".join(model.model_fields) if model is not None else ""
+        return "unknown field" + (f"; allowed fields: {allowed}" if allowed else "")
+    if kind == "missing":
+        return "required field is missing"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    else:
+        msg = msg[:1].lower() + msg[1:]
+        if "input" in err and not isinstance(err["input"], dict | list):
+            msg += f" (got {_short(err['input'])})"
+    return " ".join(msg.split())
+
+
+def _problems_from_validation(
+    exc: ValidationError,
+    file: str | None,
+    entry: str | None,
+    model: type[BaseModel] | None,
+    field_prefix: tuple[Any, ...] = (),
+) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = field_prefix + tuple(err["loc"])
+        problems.append(
+            Problem(file, entry, _loc_to_path(loc) or None, _error_message(err, model))
+        )
+    return problems
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+class _RawEntry:
+    """One catalog entry as read, before validation, with where it came from."""
+
+    __slots__ = ("section", "data", "file", "overridden_by")
+
+    def __init__(self, section: str, data: dict[str, Any], file: str) -> None:
+        self.section = section
+        self.data = data
+        self.file = file
+        self.overridden_by: list[str] = []
+
+
+def _entry_label(section: str, data: Any, index: int) -> str:
+    if isinstance(data, dict) and isinstance(data.get("id"), str) and data["id"]:
+        return f"{section}[{data['id']}]"
+    return f"{section}[#{index + 1}]"
+
+
+def _read_catalog_file(path: str | Path, problems: list[Problem]) -> list[tuple[str, int, Any]]:
+    """Parse one catalog file into (section, index, raw entry) triples."""
+    name = str(path)
+    data = read_yaml(path, CatalogError)
+    if not isinstance(data, dict):
+        problems.append(Problem(name, None, None,
+                                "expected a mapping with sections gpus, servers and/or racks, "
+                                f"got {type(data).__name__}"))
+        return []
+    out = []
+    for section, items in data.items():
+        if section not in SECTIONS:
+            problems.append(Problem(name, None, str(section),
+                                    "unknown section; allowed sections: gpus, servers, racks"))
+            continue
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            problems.append(Problem(name, section, None,
+                                    f"expected a list of entries, got {type(items).__name__}"))
+            continue
+        for index, item in enumerate(items):
+            label = _entry_label(section, item, index)
+            if not isinstance(item, dict):
+                problems.append(Problem(name, label, None,
+                                        f"expected a mapping of fields, got {type(item).__name__}"))
+            elif "id" not in item:
+                problems.append(Problem(name, label, "id", "required field is missing"))
+            elif not isinstance(item["id"], str):
+                problems.append(Problem(name, label, "id",
+                                        f"must be a string (got {_short(item['id'])})"))
+            else:
+                out.append((section, index, item))
+    return out
+
+
+def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
+    """Load the bundled catalog merged with the given user catalog files.
+
+    An entry in a user file whose id is already known overrides the fields it
+    gives; a new id adds an entry. Ids must be unique within the bundled
+    catalog and across the user files. Every problem found is collected; the
+    raised :class:`~rackplan.CatalogError` lists them all in ``.problems``.
+    """
+    problems: list[Problem] = []
+    entries: dict[str, _RawEntry] = {}
+    user_ids: dict[str, str] = {}
+    files = [(p, True) for p in (bundled_catalog_files() if include_bundled else [])]
+    files += [(Path(p), False) for p in paths]
+    seen_files: set[Path] = set()
+    for path, bundled in files:
+        name = str(path)
+        resolved = path.resolve()
+        if resolved in seen_files:
+            problems.append(Problem(name, None, None, "catalog file is given twice"))
+            continue
+        seen_files.add(resolved)
+        for section, index, item in _read_catalog_file(path, problems):
+            entry_id = item["id"]
+            label = _entry_label(section, item, index)
+            previous = entries.get(entry_id)
+            if previous is None:
+                entries[entry_id] = _RawEntry(section, dict(item), name)
+                if not bundled:
+                    user_ids[entry_id] = name
+                continue
+            if bundled or entry_id in user_ids:
+                problems.append(Problem(name, label, "id",
+                                        f"duplicate id {entry_id!r}: also defined in "
+                                        f"{user_ids.get(entry_id, previous.file)}"))
+                continue
+            if previous.section != section:
+                problems.append(Problem(name, label, "id",
+                                        f"id {entry_id!r} is a {previous.section[:-1]} in "
+                                        f"{previous.file}; an override must stay in {previous.section}"))
+                continue
+            _apply_override(previous, item, name)
+            user_ids[entry_id] = name
+
+    built: dict[str, list[Any]] = {section: [] for section in SECTIONS}
+    source_files: dict[str, str] = {}
+    for entry_id, raw in entries.items():
+        model = SECTIONS[raw.section]
+        label = f"{raw.section}[{entry_id}]"
+        try:
+            built[raw.section].append(model.model_validate(raw.data))
+        except ValidationError as exc:
+            problems.extend(_problems_from_validation(exc, raw.file, label, model))
+            continue
+        source_files[entry_id] = raw.file
+
+    gpu_ids = {g.id for g in built["gpus"]}
+    for server in built["servers"]:
+        if server.gpu not in gpu_ids:
+            hint = "" if server.gpu not in entries else f" ({server.gpu!r} is not a GPU entry)"
+            problems.append(Problem(source_files[server.id], f"servers[{server.id}]", "gpu",
+                                    f"unknown GPU id {server.gpu!r}{hint}; "
+                                    "add it under gpus or fix the id"))
+    if problems:
+        raise CatalogError(problems)
+    return Catalog(gpus=built["gpus"], servers=built["servers"], racks=built["racks"],
+                   source_files=source_files)
+
+
+def _apply_override(base: _RawEntry, item: dict[str, Any], file: str) -> None:
+    changed = [k for k in item if k not in ("id", "sources") and base.data.get(k) != item[k]]
+    merged = {**base.data, **item}
+    if "sources" not in item and changed:
+        merged["sources"] = [*base.data.get("sources", []),
+                             f"{', '.join(changed)}: overridden in {file}"]
+    base.data = merged
+    base.file = file
+    base.overridden_by.append(file)
+
+
+def check_catalog_file(path: str | Path) -> int:
+    """Check one catalog file on its own (syntax, structure, duplicate ids).
+
+    Entries are validated in full only when merged (an override may give a
+    single field). Returns the number of entries; raises CatalogError.
+    """
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    items = _read_catalog_file(path, problems)
+    for section, index, item in items:
+        label = _entry_label(section, item, index)
+        if item["id"] in seen:
+            problems.append(Problem(str(path), label, "id",
+                                    f"duplicate id {item['id']!r} in this file (also {seen[item['id']]})"))
+        seen[item["id"]] = label
+    if problems:
+        raise CatalogError(problems)
+    return len(items)
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+def _scenario_label(raw: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
+    """Split a pydantic location into an entry label and the field path inside it."""
+    if not loc:
+        return None, ()
+    head = loc[0]
+    if head == "workloads" and len(loc) > 1 and isinstance(loc[1], int):
+        items = raw.get("workloads")
+        name = None
+        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
+            name = items[loc[1]].get("name")
+        label = f"workloads[{name}]" if isinstance(name, str) else f"workloads[#{loc[1] + 1}]"
+        return label, loc[2:]
+    if head == "site":
+        return "site", loc[1:]
+    return None, loc
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file.
+
+    Its ``catalogs:`` are resolved relative to the file, loaded over the
+    bundled catalog, and every reference (rack types, allowed GPU or server
+    ids) is checked against the result.
+    """
+    name = str(path)
+    raw = read_yaml(path, ScenarioError)
+    if not isinstance(raw, dict):
+        raise ScenarioError([Problem(name, None, None,
+                                     f"expected a mapping (name, start, site, workloads, ...), "
+                                     f"got {type(raw).__name__}")])
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            entry, rest = _scenario_label(raw, tuple(err["loc"]))
+            model: type[BaseModel] | None = None
+            problems.append(Problem(name, entry, _loc_to_path(rest) or None,
+                                    _error_message(err, model)))
+        raise ScenarioError(problems) from None
+    scenario._base_dir = Path(path).resolve().parent
+
+    own = Path(path).resolve()
+    for index, catalog_path in enumerate(scenario.catalog_paths()):
+        if catalog_path.resolve() == own:
+            raise ScenarioError([Problem(name, None, f"catalogs[{index}]",
+                                         "refers to the scenario file itself; "
+                                         "list catalog files here")])
+    catalog = load_catalog(*scenario.catalog_paths())
+    check_scenario_references(scenario, catalog, name)
+    return scenario
+
+
+def check_scenario_references(scenario: Scenario, catalog: Catalog, file: str | None) -> None:
+    """Check that every id the scenario names exists in ``catalog``; raise ScenarioError."""
+    problems: list[Problem] = []
+    redundancy = scenario.site.power_redundancy
+    for index, position in enumerate(scenario.site.rack_positions):
+        field_ = f"rack_positions[{index}].rack"
+        entry = catalog.get(position.rack) if position.rack in catalog else None
+        if not isinstance(entry, RackType):
+            known = ", ".join(r.id for r in catalog.racks)
+            problems.append(Problem(file, "site", field_,
+                                    f"unknown rack type {position.rack!r}; known: {known}"))
+        elif redundancy == "2N" and entry.feeds < 2:
+            problems.append(Problem(file, "site", field_,
+                                    f"rack type {position.rack!r} has feeds=1, which cannot give "
+                                    "2N power redundancy; use power_redundancy: N or a rack "
+                                    "type with two feeds"))
+    for workload in scenario.workloads:
+        for index, allowed in enumerate(workload.allowed or []):
+            entry = catalog.get(allowed) if allowed in catalog else None
+            if not isinstance(entry, GPU | Server):
+                problems.append(Problem(file, f"workloads[{workload.name}]", f"allowed[{index}]",
+                                        f"unknown id {allowed!r}: expected a GPU id or a "
+                                        "server id from the catalog"))
+    if problems:
+        raise ScenarioError(problems)

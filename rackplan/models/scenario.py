@@ -1,0 +1,146 @@
+"""Scenario models: the site, its rack positions, and the workloads to place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from .catalog import Country, Id
+
+_MODEL_CONFIG = ConfigDict(
+    extra="forbid",
+    frozen=True,
+    str_strip_whitespace=True,
+    use_attribute_docstrings=True,
+    allow_inf_nan=False,
+)
+
+
+class RackPosition(BaseModel):
+    """A group of identical rack positions available at the site."""
+
+    model_config = _MODEL_CONFIG
+
+    rack: Id
+    """Rack type id (must exist in the catalog)."""
+    count: int = Field(ge=1, le=1_000_000)
+    """How many positions of this type the site has."""
+
+
+class Site(BaseModel):
+    """The facility: its power envelope, cooling, prices and rack positions."""
+
+    model_config = _MODEL_CONFIG
+
+    it_power_kw: float = Field(gt=0, le=100_000_000)
+    """Facility IT power envelope in kW (reserved server power must fit under it)."""
+    pue: float = Field(default=1.3, ge=1.0, le=5.0)
+    """Power usage effectiveness: facility power / IT power."""
+    electricity_usd_per_kwh: float = Field(default=0.08, ge=0, le=10)
+    """Electricity price in US dollars per kWh."""
+    power_redundancy: Literal["N", "2N"] = "2N"
+    """``N``: a rack may use ``power_kw * feeds``; ``2N``: ``power_kw * feeds / 2``."""
+    power_allocation: float = Field(default=1.0, gt=0, le=1.0)
+    """Share of ``power_max_w`` reserved per server (1.0 = nameplate)."""
+    install_racks_per_week: float = Field(default=20, gt=0, le=100_000)
+    """Racks the installation crews can bring up per week."""
+    burn_in_weeks: float = Field(default=2, ge=0, le=520)
+    """Weeks of burn-in after a workload's last rack is installed."""
+    tariffs: dict[Country, Annotated[float, Field(ge=0, le=10)]] = Field(default_factory=dict)
+    """Tariff rate by origin country, applied to server price (0.25 = 25%)."""
+    rack_positions: list[RackPosition] = Field(min_length=1)
+    """Rack positions available, by rack type."""
+
+    @model_validator(mode="after")
+    def _unique_rack_types(self) -> Site:
+        seen: set[str] = set()
+        for position in self.rack_positions:
+            if position.rack in seen:
+                raise ValueError(
+                    f"rack type {position.rack!r} is listed twice in rack_positions; "
+                    "give one entry per rack type with the total count"
+                )
+            seen.add(position.rack)
+        return self
+
+
+class Workload(BaseModel):
+    """A demand for GPUs or compute, served by one server model."""
+
+    model_config = _MODEL_CONFIG
+
+    name: str = Field(min_length=1, max_length=200)
+    """Unique name of the workload."""
+    gpus: int | None = Field(default=None, ge=1, le=100_000_000)
+    """GPUs to deliver (give exactly one of gpus, fp8_pflops, bf16_pflops)."""
+    fp8_pflops: float | None = Field(default=None, gt=0, le=1e9)
+    """Dense FP8 compute to deliver in PFLOPS."""
+    bf16_pflops: float | None = Field(default=None, gt=0, le=1e9)
+    """Dense BF16 compute to deliver in PFLOPS."""
+    allowed: list[Id] | None = None
+    """GPU ids or server ids the workload may use; default any."""
+    min_gpu_memory_gb: float | None = Field(default=None, gt=0, le=1_000_000)
+    """Minimum memory per GPU in GB."""
+    min_scale_up_gpus: int | None = Field(default=None, ge=1, le=100_000)
+    """Minimum NVLink / Infinity Fabric domain size in GPUs."""
+    utilization: float = Field(default=0.8, gt=0, le=1)
+    """Average load between 0 (exclusive) and 1; drives energy."""
+    placement: Literal["shared", "dedicated"] = "shared"
+    """``dedicated``: no other workload in its racks."""
+
+    @model_validator(mode="after")
+    def _one_demand(self) -> Workload:
+        given = [k for k in ("gpus", "fp8_pflops", "bf16_pflops") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of gpus, fp8_pflops or bf16_pflops"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class Scenario(BaseModel):
+    """A site and the workloads to plan on it."""
+
+    model_config = _MODEL_CONFIG
+
+    name: str = Field(min_length=1, max_length=200)
+    """Scenario name, repeated in the plan."""
+    start: dt.date
+    """Order date (YYYY-MM-DD); lead times count from it."""
+    objective: Literal["capex", "tco", "time"] = "tco"
+    """What to minimize: ``capex``, ``tco``, or ``time`` (ready date first, then TCO)."""
+    horizon_years: float = Field(default=4, gt=0, le=50)
+    """Years of operation counted in TCO and $/GPU-hour."""
+    budget_usd: float | None = Field(default=None, gt=0, le=1e13)
+    """Optional cap on capex in US dollars."""
+    catalogs: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    """Extra catalog files, relative to this scenario file."""
+    site: Site
+    """The facility."""
+    workloads: list[Workload] = Field(min_length=1)
+    """What to place; each is served by one server model."""
+
+    _base_dir: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _unique_workloads(self) -> Scenario:
+        seen: set[str] = set()
+        for workload in self.workloads:
+            if workload.name in seen:
+                raise ValueError(f"workload name {workload.name!r} is used twice; names must be unique")
+            seen.add(workload.name)
+        return self
+
+    @property
+    def base_dir(self) -> Path | None:
+        """Folder the scenario was loaded from (``catalogs:`` are relative to it)."""
+        return self._base_dir
+
+    def catalog_paths(self) -> list[Path]:
+        """The scenario's extra catalog files, resolved against its folder."""
+        base = self._base_dir or Path.cwd()
+        return [base / p for p in self.catalogs]

@@ -1,0 +1,84 @@
+"""Plain renderers shared by the CLI: aligned text tables, CSV and JSON.
+
+They take headers and rows of plain values and return text; they never print.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+
+def format_value(value: Any) -> str:
+    """How a value is shown in a table cell: integers without '.0', floats to 6 significant digits."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{int(value):,}" if abs(value) >= 10_000 else str(int(value))
+        return f"{value:,.6g}" if abs(value) >= 10_000 else f"{value:.6g}"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(format_value(v) for v in value)
+    return str(value)
+
+
+def _is_numeric(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> str:
+    """An aligned text table; numeric columns right-aligned."""
+    cells = [[format_value(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    numeric = [
+        bool(rows) and all(_is_numeric(row[i]) or row[i] is None for row in rows)
+        for i in range(len(headers))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(widths[i]) if numeric[i] else v.ljust(widths[i]) for i, v in enumerate(values)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = []
+    if title:
+        out.append(title)
+    out.append(line(list(headers)))
+    out.append("  ".join("-" * w for w in widths))
+    out.extend(line(row) for row in cells)
+    return "\n".join(out) + "\n"
+
+
+def key_value_table(pairs: Sequence[tuple[str, Any]]) -> str:
+    """Two columns, field and value, for showing one record."""
+    width = max((len(k) for k, _ in pairs), default=0)
+    return "".join(f"{k.ljust(width)}  {format_value(v)}\n" for k, v in pairs)
+
+
+def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """CSV with a header row; lists are joined with ' | '."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(
+            [" | ".join(map(str, v)) if isinstance(v, list | tuple) else ("" if v is None else v)
+             for v in row]
+        )
+    return buffer.getvalue()
+
+
+def json_text(obj: Any) -> str:
+    """Indented JSON with a trailing newline."""
+    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
