@@ -23,10 +23,10 @@ from .loading import bundled_catalog_dir, load_catalog, load_scenario
 from .models import GPU, Catalog, RackPosition, RackType, Scenario, Server, Site, Workload
 
 __all__ = [
-    "GPU",
     "Catalog",
     "CatalogError",
     "Diagnosis",
+    "GPU",
     "InfeasibleError",
     "InputError",
     "Problem",

@@ -63,7 +63,7 @@ class _BoundedLoader(yaml.SafeLoader):
                 raise yaml.constructor.ConstructorError(
                     None,
                     None,
-                    f"duplicate key {key!r} (line {key_node.start_mark.line + 1})",
+                    f"duplicate key {key!r}",
                     key_node.start_mark,
                 )
         return super().construct_mapping(node, deep=deep)
@@ -101,7 +101,7 @@ def read_yaml(path: str | Path, error: type[InputError]) -> Any:
     try:
         loader = _BoundedLoader(text)
         try:
-            return loader.get_single_data()
+            document = loader.get_single_data()
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -113,3 +113,6 @@ def read_yaml(path: str | Path, error: type[InputError]) -> Any:
         raise fail(f"invalid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:
         raise fail("invalid YAML: nesting too deep") from None
+    if document is None:
+        raise fail("file is empty (no YAML content, only comments or null)")
+    return document

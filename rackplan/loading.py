@@ -9,6 +9,7 @@ a bundled server); an entry with a new id is added.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._yaml import read_yaml
 from .errors import CatalogError, Problem, ScenarioError
-from .models import SECTIONS, Catalog, Scenario
+from .models import SECTIONS, Catalog, RackPosition, Scenario, Site, Workload
 from .models.catalog import GPU, RackType, Server
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -62,8 +63,13 @@ def _error_message(err: dict[str, Any], model: type[BaseModel] | None) -> str:
     kind = err["type"]
     msg = str(err["msg"])
     if kind == "extra_forbidden":
-        allowed = ", ".join(model.model_fields) if model is not None else ""
-        return "unknown field" + (f"; allowed fields: {allowed}" if allowed else "")
+        if model is None:
+            return "unknown field"
+        name = str(err["loc"][-1]) if err["loc"] else ""
+        close = difflib.get_close_matches(name, list(model.model_fields), n=1)
+        if close:
+            return f"unknown field; did you mean {close[0]!r}?"
+        return f"unknown field; allowed fields: {', '.join(model.model_fields)}"
     if kind == "missing":
         return "required field is missing"
     if msg.startswith("Value error, "):
@@ -80,15 +86,19 @@ def _problems_from_validation(
     file: str | None,
     entry: str | None,
     model: type[BaseModel] | None,
-    field_prefix: tuple[Any, ...] = (),
 ) -> list[Problem]:
     problems = []
-    for err in exc.errors(include_url=False):
-        loc = field_prefix + tuple(err["loc"])
+    for err in _sorted_errors(exc):
         problems.append(
-            Problem(file, entry, _loc_to_path(loc) or None, _error_message(err, model))
+            Problem(file, entry, _loc_to_path(tuple(err["loc"])) or None,
+                    _error_message(err, model))
         )
     return problems
+
+
+def _sorted_errors(exc: ValidationError) -> list[Any]:
+    # Unknown fields first: a misspelt key usually explains a 'missing' one.
+    return sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
 
 
 # --------------------------------------------------------------------------- catalog
@@ -179,9 +189,9 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
                     user_ids[entry_id] = name
                 continue
             if bundled or entry_id in user_ids:
-                problems.append(Problem(name, label, "id",
-                                        f"duplicate id {entry_id!r}: also defined in "
-                                        f"{user_ids.get(entry_id, previous.file)}"))
+                other = user_ids.get(entry_id, previous.file)
+                where = "in this file" if other == name else f"also defined in {other}"
+                problems.append(Problem(name, label, "id", f"duplicate id {entry_id!r} {where}"))
                 continue
             if previous.section != section:
                 problems.append(Problem(name, label, "id",
@@ -217,14 +227,26 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
 
 
 def _apply_override(base: _RawEntry, item: dict[str, Any], file: str) -> None:
+    """Merge a user entry over an existing one; keep sources for the fields it leaves alone."""
     changed = [k for k in item if k not in ("id", "sources") and base.data.get(k) != item[k]]
-    merged = {**base.data, **item}
-    if "sources" not in item and changed:
-        merged["sources"] = [*base.data.get("sources", []),
-                             f"{', '.join(changed)}: overridden in {file}"]
-    base.data = merged
+    kept = [s for s in base.data.get("sources", []) or []
+            if not _source_fields(s) or not _source_fields(s) <= set(changed)]
+    given = item.get("sources")
+    if given is None:
+        given = [f"{', '.join(changed)}: overridden in {file}"] if changed else []
+    base.data = {**base.data, **item, "sources": [*kept, *given] if isinstance(given, list)
+                 else given}
     base.file = file
     base.overridden_by.append(file)
+
+
+def _source_fields(source: Any) -> set[str]:
+    """Field names a source line is about (``'power_max_w, weight_kg: ...'``)."""
+    if not isinstance(source, str):
+        return set()
+    head, sep, _ = source.partition(": ")
+    names = {n.strip() for n in head.split(",")}
+    return names if sep and all(n.isidentifier() for n in names) else set()
 
 
 def check_catalog_file(path: str | Path) -> int:
@@ -267,6 +289,17 @@ def _scenario_label(raw: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str | No
     return None, loc
 
 
+def _scenario_model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
+    """The model that owns the last key of ``loc`` (for 'did you mean' hints)."""
+    if "rack_positions" in loc[:-1]:
+        return RackPosition
+    if loc[:1] == ("site",) and len(loc) > 1:
+        return Site
+    if loc[:1] == ("workloads",) and len(loc) > 2:
+        return Workload
+    return Scenario
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file.
 
@@ -284,9 +317,10 @@ def load_scenario(path: str | Path) -> Scenario:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         problems = []
-        for err in exc.errors(include_url=False):
-            entry, rest = _scenario_label(raw, tuple(err["loc"]))
-            model: type[BaseModel] | None = None
+        for err in _sorted_errors(exc):
+            loc = tuple(err["loc"])
+            entry, rest = _scenario_label(raw, loc)
+            model = _scenario_model_at(loc)
             problems.append(Problem(name, entry, _loc_to_path(rest) or None,
                                     _error_message(err, model)))
         raise ScenarioError(problems) from None

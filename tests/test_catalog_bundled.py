@@ -40,7 +40,7 @@ def _sourced_fields(entry) -> set[str]:
 
 def _factual_fields(entry) -> set[str]:
     out = set()
-    for name, info in type(entry).model_fields.items():
+    for name in type(entry).model_fields:
         value = getattr(entry, name)
         if isinstance(value, int | float) and not isinstance(value, bool):
             out.add(name)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import click
+from pydantic import BaseModel
 
 from ..models import CatalogFile, Scenario
 from ..render import json_text
 from ._options import emit, output_option
 
-_MODELS = {"catalog": CatalogFile, "scenario": Scenario}
+_MODELS: dict[str, type[BaseModel]] = {"catalog": CatalogFile, "scenario": Scenario}
 
 
 @click.command()

@@ -198,7 +198,8 @@ class Catalog(BaseModel):
     @model_validator(mode="after")
     def _check_references(self) -> Catalog:
         index: dict[str, GPU | Server | RackType] = {}
-        for entry in [*self.gpus, *self.servers, *self.racks]:
+        entries: list[GPU | Server | RackType] = [*self.gpus, *self.servers, *self.racks]
+        for entry in entries:
             if entry.id in index:
                 raise ValueError(f"duplicate id {entry.id!r}: ids must be unique across the catalog")
             index[entry.id] = entry

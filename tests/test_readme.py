@@ -1,0 +1,26 @@
+"""The README's commands stay true: CI runs its test command, and its set-up command exists."""
+
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def shell_blocks(text: str) -> list[str]:
+    blocks, inside, current = [], False, []
+    for line in text.splitlines():
+        if line.startswith("```sh"):
+            inside, current = True, []
+        elif line.startswith("```") and inside:
+            inside = False
+            blocks.append("\n".join(current).strip())
+        elif inside:
+            current.append(line)
+    return blocks
+
+
+def test_ci_runs_the_readme_test_command():
+    blocks = shell_blocks((REPO / "README.md").read_text())
+    setup, test = blocks[0], blocks[1]
+    assert "pip install" in setup and "rackplan" in setup
+    ci_lines = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
+    assert test in ci_lines
