@@ -21,6 +21,7 @@ from .errors import (
 )
 from .loading import bundled_catalog_dir, load_catalog, load_scenario
 from .models import GPU, Catalog, RackPosition, RackType, Scenario, Server, Site, Workload
+from .packing import PackResult, pack_vectors
 
 __all__ = [
     "Catalog",
@@ -29,6 +30,7 @@ __all__ = [
     "GPU",
     "InfeasibleError",
     "InputError",
+    "PackResult",
     "Problem",
     "RackPosition",
     "RackType",
@@ -42,4 +44,5 @@ __all__ = [
     "bundled_catalog_dir",
     "load_catalog",
     "load_scenario",
+    "pack_vectors",
 ]

@@ -1,0 +1,1 @@
+"""Numba kernels: array-only functions with status codes, no Python objects."""

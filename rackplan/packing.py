@@ -1,0 +1,216 @@
+"""Vector bin packing into identical bins: :func:`pack_vectors`.
+
+The public function validates and converts its input, then calls the Numba
+kernels in :mod:`rackplan.kernels.binpack`: several first-fit / best-fit
+decreasing starts under different size measures, then a tabu search that
+removes bins one at a time until the lower bound or the work budget is reached.
+
+Determinism: the search is bounded by a work budget (move evaluations)
+proportional to ``time_limit_s``, not by the clock, so the same input and seed
+give the same packing on any machine. A wall-clock guard at several times the
+limit stops a search on a machine far slower than expected; ``PackResult.
+budget_exhausted_by_clock`` says when that happened.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .kernels import binpack as _k
+
+# Move evaluations per second of time limit, measured on the reference machine
+# (2 cores, 2026): a search given time_limit_s takes about that long there.
+WORK_PER_SECOND = 35_000_000
+_CHUNK_S = 0.005
+_CLOCK_GUARD = 4.0
+_EXACT_FIRST_FIT_MAX_N = 20_000
+_FIRST_FIT_WINDOW = 256
+
+
+@dataclass(frozen=True)
+class PackResult:
+    """A packing of items into identical bins."""
+
+    assignment: NDArray[np.int64]
+    """Bin index of each item; bins are numbered 0..n_bins-1 without gaps."""
+    n_bins: int
+    """Bins used."""
+    lower_bound: int
+    """A proven lower bound on the number of bins (continuous bound and L2 per dimension)."""
+    elapsed_s: float
+    """Wall time spent in pack_vectors."""
+    start_bins: int
+    """Bins used by the best constructive start, before the improvement search."""
+    budget_exhausted_by_clock: bool = False
+    """True when the wall-clock guard, not the work budget, ended the search."""
+
+    @property
+    def optimal(self) -> bool:
+        """True when the packing meets the lower bound, so it is proven optimal."""
+        return self.n_bins == self.lower_bound
+
+
+def _as_arrays(sizes: ArrayLike, capacity: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    s = np.asarray(sizes)
+    c = np.asarray(capacity)
+    if s.dtype == object or c.dtype == object or not (
+        np.issubdtype(s.dtype, np.number) and np.issubdtype(c.dtype, np.number)
+    ):
+        raise ValueError("sizes and capacity must be numeric arrays")
+    if np.iscomplexobj(s) or np.iscomplexobj(c):
+        raise ValueError("sizes and capacity must be real numbers")
+    if s.ndim == 1:
+        s = s.reshape(-1, 1)
+    if s.ndim != 2:
+        raise ValueError(f"sizes must have shape (n, d), got shape {s.shape}")
+    c = c.reshape(-1) if c.ndim == 0 else c
+    if c.ndim != 1 or c.shape[0] != s.shape[1]:
+        raise ValueError(f"capacity must have shape ({s.shape[1]},) to match sizes, got {c.shape}")
+    s = s.astype(np.float64)
+    c = c.astype(np.float64)
+    if not np.all(np.isfinite(c)) or np.any(c <= 0):
+        raise ValueError(f"capacity must be finite and positive in every dimension, got {c.tolist()}")
+    bad = ~np.isfinite(s)
+    if bad.any():
+        i = int(np.argwhere(bad)[0][0])
+        raise ValueError(f"item {i} has a NaN or infinite size: {s[i].tolist()}")
+    if (s < 0).any():
+        i = int(np.argwhere(s < 0)[0][0])
+        raise ValueError(f"item {i} has a negative size: {s[i].tolist()}")
+    too_big = s > c * (1 + _k.REL_TOL)
+    if too_big.any():
+        i, k = (int(x) for x in np.argwhere(too_big)[0])
+        raise ValueError(
+            f"item {i} does not fit in an empty bin: size {s[i, k]:g} > capacity {c[k]:g} "
+            f"in dimension {k}"
+        )
+    return np.ascontiguousarray(s), np.ascontiguousarray(c)
+
+
+def lower_bound(sizes: NDArray[np.float64], capacity: NDArray[np.float64]) -> int:
+    """Max over dimensions of the continuous bound and Martello–Toth L2; at least 1 for n > 0."""
+    if sizes.shape[0] == 0:
+        return 0
+    best = 1
+    for k in range(sizes.shape[1]):
+        best = max(best, int(_k.l2_bound(sizes[:, k].copy(), float(capacity[k]))))
+    return best
+
+
+def _orders(sizes: NDArray[np.float64], capacity: NDArray[np.float64]) -> list[NDArray[np.int64]]:
+    """Item orders for the constructive starts: decreasing by several size measures."""
+    norm = sizes / capacity
+    keys = [norm.sum(axis=1), norm.max(axis=1)]
+    if sizes.shape[1] > 1:
+        keys.append((norm**2).sum(axis=1))
+        # Weighted by how scarce each dimension is overall.
+        weights = norm.sum(axis=0)
+        keys.append(norm @ (weights / max(weights.sum(), 1e-300)))
+    return [np.argsort(-key, kind="stable").astype(np.int64) for key in keys]
+
+
+def _relabel(assign: NDArray[np.int64]) -> tuple[NDArray[np.int64], int]:
+    """Number bins 0..k-1 in order of first appearance."""
+    _, first, inverse = np.unique(assign, return_index=True, return_inverse=True)
+    rank = np.argsort(np.argsort(first, kind="stable"), kind="stable")
+    return rank[inverse].astype(np.int64), len(first)
+
+
+def pack_vectors(
+    sizes: ArrayLike,
+    capacity: ArrayLike,
+    *,
+    time_limit_s: float = 0.1,
+    seed: int = 0,
+) -> PackResult:
+    """Pack items with vector sizes into as few identical bins as possible.
+
+    ``sizes`` is ``(n, d)`` (or ``(n,)`` for one dimension), ``capacity`` is
+    ``(d,)``; integers or floats. Returns a :class:`PackResult`. Raises
+    ``ValueError`` naming the item for NaN, negative or oversized items.
+    """
+    started = time.perf_counter()
+    if not (isinstance(time_limit_s, int | float) and np.isfinite(time_limit_s) and time_limit_s >= 0):
+        raise ValueError(f"time_limit_s must be a finite number >= 0, got {time_limit_s!r}")
+    s, c = _as_arrays(sizes, capacity)
+    n = s.shape[0]
+    if n == 0:
+        return PackResult(np.zeros(0, np.int64), 0, 0, time.perf_counter() - started, 0)
+    lb = lower_bound(s, c)
+    window = n if n <= _EXACT_FIRST_FIT_MAX_N else _FIRST_FIT_WINDOW
+    best_assign, best_nb = None, n + 1
+    for order in _orders(s, c):
+        for best_fit in (False, True):
+            assign, nb = _k.first_fit(s, c, order, window, best_fit)
+            if nb < best_nb:
+                best_assign, best_nb = assign, int(nb)
+            if best_nb == lb:
+                break
+        if best_nb == lb:
+            break
+    assert best_assign is not None
+    start_bins = best_nb
+    best_assign, by_clock = _improve(s, c, best_assign, best_nb, lb, time_limit_s, seed)
+    assignment, n_bins = _relabel(best_assign)
+    return PackResult(assignment, n_bins, lb, time.perf_counter() - started, start_bins, by_clock)
+
+
+_warm = False
+
+
+def _warm_up() -> None:
+    """Compile (or load from cache) the search kernels outside any timed region."""
+    global _warm
+    if _warm:
+        return
+    s = np.array([[3.0], [3.0], [2.0], [2.0], [2.0]])
+    c = np.array([6.0])
+    state = _k.start_state(s, c, np.array([0, 0, 1, 1, 2], np.int64), 3)
+    _k.tabu_chunk(s, c, *state, np.full(5, -1, np.int64), np.zeros(5, np.int64),
+                  np.array([1], np.uint64), np.zeros(2, np.int64), 1)
+    _warm = True
+
+
+def _improve(
+    s: NDArray[np.float64],
+    c: NDArray[np.float64],
+    assign: NDArray[np.int64],
+    nb: int,
+    lb: int,
+    time_limit_s: float,
+    seed: int,
+) -> tuple[NDArray[np.int64], bool]:
+    """Remove bins one at a time with the tabu search until lb or the budget is reached."""
+    if nb <= lb or time_limit_s <= 0:
+        return assign, False
+    _warm_up()  # compile time must not count against the clock guard
+    budget = int(time_limit_s * WORK_PER_SECOND)
+    chunk = max(1, int(_CHUNK_S * WORK_PER_SECOND))
+    deadline = time.perf_counter() + _CLOCK_GUARD * time_limit_s + 0.05
+    # Any seed maps to a non-zero xorshift state.
+    mixed = (int(seed) * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64) or 1
+    rng = np.array([mixed], np.uint64)
+    spent = 0
+    n = s.shape[0]
+    while nb > lb and spent < budget:
+        state = _k.start_state(s, c, assign, nb)
+        tabu_bin = np.full(n, -1, np.int64)
+        tabu_until = np.zeros(n, np.int64)
+        total = float(state[2].sum())
+        counters = np.array([0, int(total * 1e12)], np.int64)
+        while spent < budget:
+            status, used = _k.tabu_chunk(s, c, *state, tabu_bin, tabu_until, rng, counters,
+                                         min(chunk, budget - spent))
+            spent += int(used)
+            if status == _k.STATUS_FEASIBLE:
+                assign, nb = state[0].copy(), nb - 1
+                break
+            if time.perf_counter() > deadline:
+                return assign, True
+        else:
+            break
+    return assign, False

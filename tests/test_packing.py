@@ -1,0 +1,99 @@
+"""pack_vectors: feasibility, optimality on tiny instances, bounds, determinism, validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rackplan
+from rackplan.packing import lower_bound
+
+from .naive import check_packing, exact_bins, first_fit_decreasing
+
+
+def tiny_instances():
+    return st.integers(1, 3).flatmap(
+        lambda d: st.tuples(
+            st.lists(st.lists(st.integers(0, 10), min_size=d, max_size=d), min_size=1, max_size=8),
+            st.just([10] * d),
+        )
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(tiny_instances())
+def test_tiny_instances_reach_the_exact_optimum(instance):
+    sizes, capacity = instance
+    result = rackplan.pack_vectors(np.array(sizes), np.array(capacity), time_limit_s=0.05)
+    check_packing(sizes, capacity, result.assignment, result.n_bins)
+    optimum = exact_bins(sizes, capacity)
+    assert result.lower_bound <= optimum
+    assert result.n_bins == optimum
+
+
+def random_instance(rng, n, d):
+    capacity = rng.integers(50, 200, size=d)
+    sizes = rng.integers(1, capacity // 2 + 1, size=(n, d))
+    return sizes, capacity
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 120), st.integers(1, 5))
+def test_feasible_never_worse_than_start_or_ffd_and_deterministic(seed, n, d):
+    sizes, capacity = random_instance(np.random.default_rng(seed), n, d)
+    a = rackplan.pack_vectors(sizes, capacity, time_limit_s=0.02, seed=seed % 7)
+    check_packing(sizes, capacity, a.assignment, a.n_bins)
+    assert a.lower_bound <= a.n_bins <= a.start_bins
+    assert a.n_bins <= first_fit_decreasing(sizes, capacity)
+    b = rackplan.pack_vectors(sizes, capacity, time_limit_s=0.02, seed=seed % 7)
+    assert np.array_equal(a.assignment, b.assignment)
+
+
+def test_lower_bound_l2_beats_continuous_bound():
+    # Six items of 51 in bins of 100: continuous bound 4, L2 (and the optimum) 6.
+    sizes = np.full((6, 1), 51.0)
+    assert lower_bound(sizes, np.array([100.0])) == 6
+
+
+def test_reaches_lower_bound_on_a_known_hard_start():
+    # Items of 3 and 2 in bins of 6: FFD uses 3 bins for [3,3,2,2,2], the optimum is 2.
+    result = rackplan.pack_vectors([3, 3, 2, 2, 2], [6], time_limit_s=0.5)
+    assert (result.n_bins, result.lower_bound, result.optimal) == (2, 2, True)
+
+
+def test_float_and_integer_input_agree():
+    sizes = np.array([[0.5, 0.25], [0.5, 0.75], [0.25, 0.25]])
+    a = rackplan.pack_vectors(sizes, [1.0, 1.0])
+    b = rackplan.pack_vectors((sizes * 4).astype(int), [4, 4])
+    assert a.n_bins == b.n_bins == 2
+
+
+def test_empty_input():
+    result = rackplan.pack_vectors(np.zeros((0, 2)), [1, 1])
+    assert (result.n_bins, result.lower_bound, len(result.assignment)) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "capacity", "message"),
+    [
+        ([[1, np.nan]], [2, 2], "item 0 has a NaN"),
+        ([[1, 1], [-1, 1]], [2, 2], "item 1 has a negative size"),
+        ([[1, 1], [1, 3]], [2, 2], "item 1 does not fit in an empty bin: size 3 > capacity 2 in dimension 1"),
+        ([[1, 1]], [2, 2, 2], "capacity must have shape (2,)"),
+        ([[1, 1]], [2, 0], "capacity must be finite and positive"),
+        ([[[1]]], [2], "sizes must have shape (n, d)"),
+        ([["a"]], [2], "numeric"),
+    ],
+)
+def test_invalid_input_is_a_clear_value_error(sizes, capacity, message):
+    with pytest.raises(ValueError) as info:
+        rackplan.pack_vectors(np.array(sizes, dtype=object if message == "numeric" else None),
+                              capacity)
+    assert message in str(info.value)
+
+
+def test_invalid_time_limit():
+    with pytest.raises(ValueError, match="time_limit_s"):
+        rackplan.pack_vectors([[1]], [2], time_limit_s=-1)
