@@ -8,15 +8,14 @@ Python-style zero-division checks in hot loops.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import numba
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-_OPTIONS = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
+_OPTIONS: dict[str, Any] = {"cache": True, "nogil": True, "fastmath": False, "error_model": "numpy"}
 
 
-def jit(func: F) -> F:
+def jit(func: Callable[..., Any]) -> Callable[..., Any]:
     """Compile ``func`` in nopython mode with the project's options."""
-    return numba.njit(**_OPTIONS)(func)  # type: ignore[no-any-return]
+    compiled: Callable[..., Any] = numba.njit(**_OPTIONS)(func)
+    return compiled
