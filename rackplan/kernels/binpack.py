@@ -311,15 +311,18 @@ def _pair_items(b, b2, head, nxt, buf):  # pragma: no cover - compiled
 
 
 @jit
-def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt,
+def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt, wt,
                tabu_bin, tabu_until, rng, counters, work_budget):  # pragma: no cover - compiled
     """Run the overload-reduction tabu search for about ``work_budget`` evaluations.
 
     Each iteration takes a random overloaded bin b and the best non-tabu move
     between b and any other bin b2: when the two hold at most PAIR_MAX items,
     the best split of their union (all 2^k splits, Gray-code order); otherwise
-    shift, swap 1-1, 1-2 and 2-1. A tabu move is taken only if it beats the
-    best total overload seen (aspiration). ``counters`` holds [iteration,
+    shift, swap 1-1, 1-2 and 2-1. Moves are ranked by the change in weighted
+    overload (weight ``wt[b]`` per bin); when no move lowers it, the weights of
+    the overloaded bins grow by one (the breakout method), which pushes
+    overload towards bins that have rarely held it. A tabu move is taken only
+    if it beats the best unweighted total seen (aspiration). ``counters`` holds [iteration,
     best total overload seen * 1e12]. Returns (status, work used): status 1
     when every bin is within capacity (``assign`` is then feasible).
     """
@@ -369,6 +372,9 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt,
             if b2 == b:
                 continue
             base = ob + over[b2]
+            wb = wt[b]
+            wb2 = wt[b2]
+            wbase = wb * ob + wb2 * over[b2]
             if cnt[b] + cnt[b2] <= PAIR_MAX:
                 k, init = _pair_items(b, b2, head, nxt, buf)
                 for q in range(d):
@@ -387,17 +393,19 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt,
                             lb_pair[q] += sizes[item, q]
                     mask ^= 1 << bit
                     work += 1
-                    cost = 0.0
+                    c1 = 0.0
+                    c2 = 0.0
                     for q in range(d):
                         e1 = lb_pair[q] - cap[q]
                         if e1 > tol[q]:
-                            cost += e1 / cap[q]
+                            c1 += e1 / cap[q]
                         e2 = load[b, q] + load[b2, q] - lb_pair[q] - cap[q]
                         if e2 > tol[q]:
-                            cost += e2 / cap[q]
-                    delta = cost - base
+                            c2 += e2 / cap[q]
+                    delta = wb * c1 + wb2 * c2 - wbase
                     if delta > best + 1e-15:
                         continue
+                    raw = c1 + c2 - base
                     moved = mask ^ init
                     tabu = False
                     for t in range(k):
@@ -406,7 +414,7 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt,
                             if _is_tabu(buf[t], dst, tabu_bin, tabu_until, it):
                                 tabu = True
                                 break
-                    if tabu and delta >= aspire:
+                    if tabu and raw >= aspire:
                         continue
                     take, best, ties = _pick(delta, best, ties, rng)
                     if take:
@@ -418,9 +426,10 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt,
             while i >= 0:
                 # shift i: b -> b2
                 work += 1
-                delta = (_delta(load, b, i, -1, -1, sizes, cap, tol)
-                         + _delta(load, b2, -1, -1, i, sizes, cap, tol) - base)
-                if not (_is_tabu(i, b2, tabu_bin, tabu_until, it) and delta >= aspire):
+                c1 = _delta(load, b, i, -1, -1, sizes, cap, tol)
+                c2 = _delta(load, b2, -1, -1, i, sizes, cap, tol)
+                delta = wb * c1 + wb2 * c2 - wbase
+                if not (_is_tabu(i, b2, tabu_bin, tabu_until, it) and c1 + c2 - base >= aspire):
                     take, best, ties = _pick(delta, best, ties, rng)
                     if take:
                         kind, mi, mb2 = 0, i, b2
@@ -428,11 +437,12 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt,
                 while j >= 0:
                     # swap 1-1: i <-> j
                     work += 1
-                    delta = (_delta(load, b, i, -1, j, sizes, cap, tol)
-                             + _delta(load, b2, j, -1, i, sizes, cap, tol) - base)
+                    c1 = _delta(load, b, i, -1, j, sizes, cap, tol)
+                    c2 = _delta(load, b2, j, -1, i, sizes, cap, tol)
+                    delta = wb * c1 + wb2 * c2 - wbase
                     tabu = (_is_tabu(i, b2, tabu_bin, tabu_until, it)
                             or _is_tabu(j, b, tabu_bin, tabu_until, it))
-                    if not (tabu and delta >= aspire):
+                    if not (tabu and c1 + c2 - base >= aspire):
                         take, best, ties = _pick(delta, best, ties, rng)
                         if take:
                             kind, mi, mj, mb2 = 1, i, j, b2
@@ -440,12 +450,13 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt,
                     j2 = nxt[j]
                     while j2 >= 0:
                         work += 1
-                        delta = (_delta2(load, b, i, j, j2, sizes, cap, tol)
-                                 + _delta(load, b2, j, j2, i, sizes, cap, tol) - base)
+                        c1 = _delta2(load, b, i, j, j2, sizes, cap, tol)
+                        c2 = _delta(load, b2, j, j2, i, sizes, cap, tol)
+                        delta = wb * c1 + wb2 * c2 - wbase
                         tabu = (_is_tabu(i, b2, tabu_bin, tabu_until, it)
                                 or _is_tabu(j, b, tabu_bin, tabu_until, it)
                                 or _is_tabu(j2, b, tabu_bin, tabu_until, it))
-                        if not (tabu and delta >= aspire):
+                        if not (tabu and c1 + c2 - base >= aspire):
                             take, best, ties = _pick(delta, best, ties, rng)
                             if take:
                                 kind, mi, mj, mj2, mb2 = 3, i, j, j2, b2
@@ -454,12 +465,13 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt,
                     i2 = nxt[i]
                     while i2 >= 0:
                         work += 1
-                        delta = (_delta(load, b, i, i2, j, sizes, cap, tol)
-                                 + _delta2(load, b2, j, i, i2, sizes, cap, tol) - base)
+                        c1 = _delta(load, b, i, i2, j, sizes, cap, tol)
+                        c2 = _delta2(load, b2, j, i, i2, sizes, cap, tol)
+                        delta = wb * c1 + wb2 * c2 - wbase
                         tabu = (_is_tabu(i, b2, tabu_bin, tabu_until, it)
                                 or _is_tabu(i2, b2, tabu_bin, tabu_until, it)
                                 or _is_tabu(j, b, tabu_bin, tabu_until, it))
-                        if not (tabu and delta >= aspire):
+                        if not (tabu and c1 + c2 - base >= aspire):
                             take, best, ties = _pick(delta, best, ties, rng)
                             if take:
                                 kind, mi, mi2, mj, mb2 = 2, i, i2, j, b2
@@ -467,6 +479,10 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt,
                     j = nxt[j]
                 i = nxt[i]
         it += 1
+        if best >= -1e-15:
+            for q in range(m):
+                if over[q] > 0.0:
+                    wt[q] += 1.0
         if kind < 0:
             continue
         tenure = 3 + np.int64(_rand(rng) % np.uint64(10))
