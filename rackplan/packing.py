@@ -21,11 +21,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .kernels import binpack as _k
+from .kernels import cns as _cns
 
 # Move evaluations per second of time limit, measured on the reference machine
 # (2 cores, 2026): a search given time_limit_s takes about that long there.
 WORK_PER_SECOND = 120_000_000
 _CHUNK_S = 0.005
+_CNS_SHARE = 0.5
 _CLOCK_GUARD = 4.0
 _EXACT_FIRST_FIT_MAX_N = 20_000
 _FIRST_FIT_WINDOW = 256
@@ -167,12 +169,37 @@ def _warm_up() -> None:
     global _warm
     if _warm:
         return
-    s = np.array([[3.0], [3.0], [2.0], [2.0], [2.0]])
+    s = np.array([[3.0], [3.0], [2.0], [2.0], [2.0], [2.0], [1.0]])
     c = np.array([6.0])
-    state = _k.start_state(s, c, np.array([0, 0, 1, 1, 2], np.int64), 3)
-    _k.tabu_chunk(s, c, *state, np.ones(2), np.full(5, -1, np.int64), np.zeros(5, np.int64),
-                  np.array([1], np.uint64), np.zeros(2, np.int64), 1)
+    w = s[:, 0] / c[0]
+    assign = np.array([0, 0, 1, 1, 2, 2, 3], np.int64)
+    rng = np.array([1], np.uint64)
+    _run_attempt(s, c, w, assign, 4, 3, 10_000, 1_000, rng, float("inf"))
+    _overload_attempt(s, c, assign, 4, 10_000, 1_000, rng, float("inf"))
     _warm = True
+
+
+def _run_attempt(s, c, w, assign, nb, target, budget, chunk, rng, deadline):  # type: ignore[no-untyped-def]
+    """One attempt at packing into ``target`` bins. Returns (assignment or None, work, by clock)."""
+    state_arrays = _cns.start_state(s, c, w, assign, nb, target)
+    work_assign, load, head, nxt, prv, cnt, pool, pool_pos, n_pool = state_arrays
+    n = s.shape[0]
+    state = np.array([0, n_pool, max(target - 2, 0), 0, np.iinfo(np.int64).max, target], np.int64)
+    tabu_bin = np.full(n, -1, np.int64)
+    tabu_until = np.zeros(n, np.int64)
+    spent = 0
+    while spent < budget:
+        status, used = _cns.search_chunk(s, c, w, work_assign, load, head, nxt, prv, cnt, pool,
+                                         pool_pos, state, tabu_bin, tabu_until, rng,
+                                         min(chunk, budget - spent))
+        spent += int(used) + 1
+        if status == _cns.STATUS_FEASIBLE:
+            return work_assign, spent, False
+        if status == _cns.STATUS_STUCK:
+            break
+        if time.perf_counter() > deadline:
+            return None, spent, True
+    return None, spent, False
 
 
 def _improve(
@@ -184,7 +211,7 @@ def _improve(
     time_limit_s: float,
     seed: int,
 ) -> tuple[NDArray[np.int64], bool]:
-    """Remove bins one at a time with the tabu search until lb or the budget is reached."""
+    """Remove bins one at a time with the search until lb or the budget is reached."""
     if nb <= lb or time_limit_s <= 0:
         return assign, False
     _warm_up()  # compile time must not count against the clock guard
@@ -194,24 +221,48 @@ def _improve(
     # Any seed maps to a non-zero xorshift state.
     mixed = (int(seed) * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64) or 1
     rng = np.array([mixed], np.uint64)
+    w = (s / c).sum(axis=1)
+    # Portfolio: the consistent neighbourhood search (strong where bins must be
+    # filled exactly) gets the first share of the budget, the overload search
+    # (strong where many small items can be traded) the rest.
+    cns_budget = int(budget * _CNS_SHARE)
     spent = 0
-    n = s.shape[0]
-    while nb > lb and spent < budget:
-        state = _k.start_state(s, c, assign, nb)
-        tabu_bin = np.full(n, -1, np.int64)
-        tabu_until = np.zeros(n, np.int64)
-        weights = np.ones(nb - 1)
-        total = float(state[2].sum())
-        counters = np.array([0, int(total * 1e12)], np.int64)
-        while spent < budget:
-            status, used = _k.tabu_chunk(s, c, *state, weights, tabu_bin, tabu_until, rng, counters,
-                                         min(chunk, budget - spent))
-            spent += int(used)
-            if status == _k.STATUS_FEASIBLE:
-                assign, nb = state[0].copy(), nb - 1
-                break
-            if time.perf_counter() > deadline:
-                return assign, True
-        else:
+    while nb > lb and spent < cns_budget:
+        found, used, by_clock = _run_attempt(s, c, w, assign, nb, nb - 1, cns_budget - spent,
+                                             chunk, rng, deadline)
+        spent += used
+        if by_clock:
+            return assign, True
+        if found is None:
             break
+        assign, nb = found.copy(), len(np.unique(found))
+    while nb > lb and spent < budget:
+        found, used, by_clock = _overload_attempt(s, c, assign, nb, budget - spent, chunk, rng,
+                                                  deadline)
+        spent += used
+        if by_clock:
+            return assign, True
+        if found is None:
+            break
+        assign, nb = found.copy(), nb - 1
     return assign, False
+
+
+def _overload_attempt(s, c, assign, nb, budget, chunk, rng, deadline):  # type: ignore[no-untyped-def]
+    """One attempt with the overload search at nb - 1 bins. Returns (assignment or None, work, by clock)."""
+    n = s.shape[0]
+    state = _k.start_state(s, c, assign, nb)
+    weights = np.ones(nb - 1)
+    tabu_bin = np.full(n, -1, np.int64)
+    tabu_until = np.zeros(n, np.int64)
+    counters = np.array([0, int(float(state[2].sum()) * 1e12)], np.int64)
+    spent = 0
+    while spent < budget:
+        status, used = _k.tabu_chunk(s, c, *state, weights, tabu_bin, tabu_until, rng, counters,
+                                     min(chunk, budget - spent))
+        spent += int(used) + 1
+        if status == _k.STATUS_FEASIBLE:
+            return state[0], spent, False
+        if time.perf_counter() > deadline:
+            return None, spent, True
+    return None, spent, False
