@@ -28,6 +28,8 @@ from .kernels import cns as _cns
 WORK_PER_SECOND = 120_000_000
 _CHUNK_S = 0.005
 _CNS_SHARE = 0.5
+# Work charged for setting up one attempt (O(n) array passes), per item.
+_SETUP_WORK_PER_ITEM = 8
 _CLOCK_GUARD = 4.0
 _EXACT_FIRST_FIT_MAX_N = 20_000
 _FIRST_FIT_WINDOW = 256
@@ -187,7 +189,7 @@ def _run_attempt(s, c, w, assign, nb, target, budget, chunk, rng, deadline):  # 
     state = np.array([0, n_pool, max(target - 2, 0), 0, np.iinfo(np.int64).max, target], np.int64)
     tabu_bin = np.full(n, -1, np.int64)
     tabu_until = np.zeros(n, np.int64)
-    spent = 0
+    spent = _SETUP_WORK_PER_ITEM * n
     while spent < budget:
         status, used = _cns.search_chunk(s, c, w, work_assign, load, head, nxt, prv, cnt, pool,
                                          pool_pos, state, tabu_bin, tabu_until, rng,
@@ -256,7 +258,7 @@ def _overload_attempt(s, c, assign, nb, budget, chunk, rng, deadline):  # type: 
     tabu_bin = np.full(n, -1, np.int64)
     tabu_until = np.zeros(n, np.int64)
     counters = np.array([0, int(float(state[2].sum()) * 1e12)], np.int64)
-    spent = 0
+    spent = _SETUP_WORK_PER_ITEM * n
     while spent < budget:
         status, used = _k.tabu_chunk(s, c, *state, weights, tabu_bin, tabu_until, rng, counters,
                                      min(chunk, budget - spent))

@@ -274,6 +274,7 @@ def _move(i, src, dst, assign, load, head, nxt, prv, cnt, sizes):  # pragma: no 
 
 
 PAIR_MAX = 10
+SCAN_MAX = 1024  # partner bins examined per iteration (a random window on large instances)
 
 
 @jit
@@ -368,7 +369,10 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt, wt,
         mb2 = -1
         mmask = 0
         ob = over[b]
-        for b2 in range(m):
+        n_scan = m if m < SCAN_MAX else SCAN_MAX
+        first = np.int64(_rand(rng) % np.uint64(m)) if m > n_scan else 0
+        for r in range(n_scan):
+            b2 = (first + r) % m
             if b2 == b:
                 continue
             base = ob + over[b2]

@@ -33,6 +33,7 @@ _OUT_PAIR_MAX = 16  # bins with more items consider single removals only
 _IN_PAIR_MAX = 40  # pools with more items consider single insertions only
 _KNAP_NODES = 4000  # node limit of one pack-set search
 _EXACT_SPLIT_MAX = 20  # pools up to this size get an exact two-bin check
+SCAN_MAX = 1024  # bins examined per iteration (a random window on large instances)
 
 
 @jit
@@ -317,9 +318,10 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
         else:
             state[3] += 1
         # Descent every so often and whenever the tabu search stalls.
+        n_scan = keep if keep < SCAN_MAX else SCAN_MAX
         if state[3] > 0 and state[3] % 25 == 0 and keep > 0:
             start = np.int64(_rand(rng) % np.uint64(keep))
-            for r in range(keep):
+            for r in range(n_scan):
                 b = (start + r) % keep
                 n_pool, _, nodes = _pack_set(b, sizes, cap, tol, w, assign, load, head, nxt,
                                              prv, cnt, pool, pool_pos, n_pool, cand, best_set,
@@ -337,7 +339,9 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
         mi1 = -1
         mi2 = -1
         in_pairs = n_pool <= _IN_PAIR_MAX
-        for b in range(keep):
+        first = np.int64(_rand(rng) % np.uint64(keep)) if keep > n_scan else 0
+        for r in range(n_scan):
+            b = (first + r) % keep
             out_pairs = cnt[b] <= _OUT_PAIR_MAX
             # out option: none (o1 = -1), one item, or two items
             o1 = -2
