@@ -33,6 +33,8 @@ _SETUP_WORK_PER_ITEM = 8
 _CLOCK_GUARD = 4.0
 _EXACT_FIRST_FIT_MAX_N = 20_000
 _FIRST_FIT_WINDOW = 256
+_MBS_MAX_N = 5_000
+_MBS_NODES = 2_000
 
 
 @dataclass(frozen=True)
@@ -95,13 +97,18 @@ def _as_arrays(sizes: ArrayLike, capacity: ArrayLike) -> tuple[NDArray[np.float6
     return np.ascontiguousarray(s), np.ascontiguousarray(c)
 
 
+_DFF_KMAX = 20
+
+
 def lower_bound(sizes: NDArray[np.float64], capacity: NDArray[np.float64]) -> int:
-    """Max over dimensions of the continuous bound and Martello–Toth L2; at least 1 for n > 0."""
+    """Max over dimensions of Martello–Toth L2 and dual-feasible-function bounds; >= 1 for n > 0."""
     if sizes.shape[0] == 0:
         return 0
     best = 1
     for k in range(sizes.shape[1]):
-        best = max(best, int(_k.l2_bound(sizes[:, k].copy(), float(capacity[k]))))
+        column = sizes[:, k].copy()
+        cap = float(capacity[k])
+        best = max(best, int(_k.l2_bound(column, cap)), int(_k.dff_bound(column, cap, _DFF_KMAX)))
     return best
 
 
@@ -156,6 +163,13 @@ def pack_vectors(
                 break
         if best_nb == lb:
             break
+    if best_nb > lb and n <= _MBS_MAX_N:
+        for order in _orders(s, c)[:2]:
+            assign, nb = _k.min_bin_slack(s, c, order, _MBS_NODES)
+            if nb < best_nb:
+                best_assign, best_nb = assign, int(nb)
+            if best_nb == lb:
+                break
     assert best_assign is not None
     start_bins = best_nb
     best_assign, by_clock = _improve(s, c, best_assign, best_nb, lb, time_limit_s, seed)
@@ -217,8 +231,10 @@ def _improve(
     if nb <= lb or time_limit_s <= 0:
         return assign, False
     _warm_up()  # compile time must not count against the clock guard
-    budget = int(time_limit_s * WORK_PER_SECOND)
-    chunk = max(1, int(_CHUNK_S * WORK_PER_SECOND))
+    # An evaluation touches every dimension, so it costs about (1 + d) / 2 of a 1-D one.
+    rate = WORK_PER_SECOND * 2.0 / (1 + s.shape[1])
+    budget = int(time_limit_s * rate)
+    chunk = max(1, int(_CHUNK_S * rate))
     deadline = time.perf_counter() + _CLOCK_GUARD * time_limit_s + 0.05
     # Any seed maps to a non-zero xorshift state.
     mixed = (int(seed) * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64) or 1

@@ -57,6 +57,23 @@ def test_lower_bound_l2_beats_continuous_bound():
     assert lower_bound(sizes, np.array([100.0])) == 6
 
 
+def test_dual_feasible_bound_beats_l2_where_it_should():
+    # Found by random search: L2 proves 2 bins, the u^(k) bound proves the optimum, 3.
+    from rackplan.kernels.binpack import dff_bound, l2_bound
+
+    sizes = np.array([57.0, 56.0, 40.0, 29.0, 17.0])
+    assert (l2_bound(sizes, 100.0), dff_bound(sizes, 100.0, 20)) == (2, 3)
+    assert exact_bins(sizes.reshape(-1, 1), [100]) == 3
+    assert lower_bound(sizes.reshape(-1, 1), np.array([100.0])) == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 100), min_size=1, max_size=8), st.integers(100, 130))
+def test_bounds_never_exceed_the_optimum(weights, capacity):
+    sizes = np.array(weights, dtype=float).reshape(-1, 1)
+    assert lower_bound(sizes, np.array([float(capacity)])) <= exact_bins(sizes, [capacity])
+
+
 def test_reaches_lower_bound_on_a_known_hard_start():
     # Items of 3 and 2 in bins of 6: FFD uses 3 bins for [3,3,2,2,2], the optimum is 2.
     result = rackplan.pack_vectors([3, 3, 2, 2, 2], [6], time_limit_s=0.5)

@@ -526,3 +526,146 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt, wt,
             counters[1] = scaled
     counters[0] = it
     return STATUS_RUNNING, work
+
+
+@jit
+def min_bin_slack(sizes, cap, order, node_limit):  # pragma: no cover - compiled
+    """Minimum Bin Slack construction (Gupta & Ho; Fleszar & Hindi's MBS' variant).
+
+    Bins are built one at a time: the largest remaining item goes in, then a
+    bounded depth-first search over the other remaining items (in ``order``)
+    picks the subset that leaves the least normalized slack, stopping early
+    at a full bin. Returns (assignment, number of bins). O(n * bins) set-up
+    per bin, so meant for instances of a few thousand items.
+    """
+    n, d = sizes.shape
+    tol = cap * REL_TOL
+    w = np.zeros(n)
+    for i in range(n):
+        for k in range(d):
+            w[i] += sizes[i, k] / cap[k]
+    alive = np.ones(n, np.bool_)
+    assign = np.full(n, -1, np.int64)
+    cand = np.empty(n, np.int64)
+    best_set = np.empty(n, np.int64)
+    path = np.zeros(n, np.bool_)
+    resid = np.empty(d)
+    suffix = np.zeros(n + 1)
+    full = 0.0
+    for k in range(d):
+        full += 1.0
+    nb = 0
+    head = 0
+    while True:
+        while head < n and not alive[order[head]]:
+            head += 1
+        if head >= n:
+            break
+        first = order[head]
+        alive[first] = False
+        assign[first] = nb
+        for k in range(d):
+            resid[k] = cap[k] + tol[k] - sizes[first, k]
+        k_c = 0
+        for t in range(head + 1, n):
+            i = order[t]
+            if alive[i]:
+                fits = True
+                for k in range(d):
+                    if sizes[i, k] > resid[k]:
+                        fits = False
+                        break
+                if fits:
+                    cand[k_c] = i
+                    k_c += 1
+        suffix[k_c] = 0.0
+        for t in range(k_c - 1, -1, -1):
+            suffix[t] = suffix[t + 1] + w[cand[t]]
+        target = full - w[first]  # weight that would fill every dimension exactly
+        best_w = -1.0
+        best_n = 0
+        cur_w = 0.0
+        nodes = 0
+        t = 0
+        while True:
+            while t < k_c:
+                nodes += 1
+                if cur_w + suffix[t] <= best_w:
+                    break
+                item = cand[t]
+                ok = True
+                for k in range(d):
+                    if sizes[item, k] > resid[k]:
+                        ok = False
+                        break
+                path[t] = ok
+                if ok:
+                    for k in range(d):
+                        resid[k] -= sizes[item, k]
+                    cur_w += w[item]
+                t += 1
+            if cur_w > best_w:
+                best_w = cur_w
+                best_n = 0
+                for u in range(t):
+                    if path[u]:
+                        best_set[best_n] = cand[u]
+                        best_n += 1
+            if best_w >= target - 1e-12 or nodes >= node_limit:
+                break
+            t -= 1
+            while t >= 0 and not path[t]:
+                t -= 1
+            if t < 0:
+                break
+            path[t] = False
+            for k in range(d):
+                resid[k] += sizes[cand[t], k]
+            cur_w -= w[cand[t]]
+            t += 1
+        for u in range(best_n):
+            alive[best_set[u]] = False
+            assign[best_set[u]] = nb
+        nb += 1
+    return assign, nb
+
+
+@jit
+def dff_bound(weights, cap, kmax):  # pragma: no cover - compiled
+    """Lower bound from dual feasible functions for one dimension.
+
+    For every threshold eps (0 and each distinct weight <= cap/2) and every
+    k in 1..kmax, items are mapped by Fekete & Schepers' u^(k) composed with
+    the threshold function U^(eps) (1 above 1 - eps, 0 below eps, x between);
+    ceil of the mapped sum bounds the number of bins. Returns the best bound.
+    """
+    n = weights.shape[0]
+    x = weights / cap
+    xs = np.sort(x)
+    best = 0
+    for idx in range(-1, n):
+        if idx >= 0:
+            eps = xs[idx]
+            if eps > 0.5 + 1e-12 or (idx > 0 and xs[idx - 1] == eps):
+                continue
+        else:
+            eps = 0.0
+        for k in range(1, kmax + 1):
+            total = 0.0
+            for i in range(n):
+                v = x[i]
+                if v > 1.0 - eps + 1e-12:
+                    total += 1.0
+                    continue
+                if v < eps - 1e-12:
+                    continue
+                y = (k + 1) * v
+                r = np.floor(y + 0.5)
+                if abs(y - r) <= 1e-9:
+                    total += v
+                else:
+                    total += np.floor(y) / k
+            bound = int(np.ceil(total - 1e-9))
+            if bound > best:
+                best = bound
+    return best
