@@ -551,9 +551,7 @@ def min_bin_slack(sizes, cap, order, node_limit):  # pragma: no cover - compiled
     path = np.zeros(n, np.bool_)
     resid = np.empty(d)
     suffix = np.zeros(n + 1)
-    full = 0.0
-    for k in range(d):
-        full += 1.0
+    full = float(d)  # total normalized weight of a bin filled in every dimension
     nb = 0
     head = 0
     while True:
