@@ -34,6 +34,10 @@ _IN_PAIR_MAX = 40  # pools with more items consider single insertions only
 _KNAP_NODES = 4000  # node limit of one pack-set search
 _EXACT_SPLIT_MAX = 20  # pools up to this size get an exact two-bin check
 SCAN_MAX = 1024  # bins examined per iteration (a random window on large instances)
+# Secondary objective: per item kept in the pool, a small credit. Among pools of
+# about the same weight, one of more, smaller items splits into two bins more
+# easily (five items of 0.38 cannot, six of 0.33 can).
+POOL_ITEM_CREDIT = 1e-3
 
 
 @jit
@@ -362,9 +366,9 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
                 while True:
                     w_out = 0.0
                     if o1 >= 0:
-                        w_out += w[o1]
+                        w_out += w[o1] - POOL_ITEM_CREDIT
                     if o2 >= 0:
-                        w_out += w[o2]
+                        w_out += w[o2] - POOL_ITEM_CREDIT
                     for p1 in range(n_pool):
                         j1 = pool[p1]
                         if tabu_bin[j1] == b and tabu_until[j1] > it:
@@ -372,7 +376,7 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
                         work += 1
                         if not _fits(load, b, sizes, o1, o2, j1, -1, cap, tol):
                             continue  # then no pair with j1 fits either
-                        delta = w_out - w[j1]
+                        delta = w_out - w[j1] + POOL_ITEM_CREDIT
                         if delta < best - 1e-15:
                             best = delta
                             ties = 1
@@ -389,7 +393,7 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
                                 continue
                             work += 1
                             if _fits(load, b, sizes, o1, o2, j1, j2, cap, tol):
-                                delta = w_out - w[j1] - w[j2]
+                                delta = w_out - w[j1] - w[j2] + 2 * POOL_ITEM_CREDIT
                                 if delta < best - 1e-15:
                                     best = delta
                                     ties = 1
