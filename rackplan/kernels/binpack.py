@@ -529,6 +529,64 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt, wt,
 
 
 @jit
+def best_subset(items, k_c, sizes, w, resid, best_w, stop_at, node_limit, path, suffix,
+                best_set):  # pragma: no cover - compiled
+    """Heaviest subset of items[:k_c] that fits in ``resid`` (bounded depth-first search).
+
+    Goes forward including every item that fits, then backtracks by excluding
+    the deepest included item; prunes when the remaining weight cannot beat
+    ``best_w``; stops at ``stop_at`` weight or after ``node_limit`` nodes.
+    ``resid`` is used as scratch. Returns (items in best_set, their weight,
+    nodes visited); 0 items when nothing beats the initial ``best_w``.
+    """
+    d = sizes.shape[1]
+    suffix[k_c] = 0.0
+    for t in range(k_c - 1, -1, -1):
+        suffix[t] = suffix[t + 1] + w[items[t]]
+    best_n = 0
+    cur_w = 0.0
+    nodes = 0
+    t = 0
+    while True:
+        while t < k_c:
+            nodes += 1
+            if cur_w + suffix[t] <= best_w:
+                break
+            item = items[t]
+            ok = True
+            for k in range(d):
+                if sizes[item, k] > resid[k]:
+                    ok = False
+                    break
+            path[t] = ok
+            if ok:
+                for k in range(d):
+                    resid[k] -= sizes[item, k]
+                cur_w += w[item]
+            t += 1
+        if cur_w > best_w:
+            best_w = cur_w
+            best_n = 0
+            for u in range(t):
+                if path[u]:
+                    best_set[best_n] = items[u]
+                    best_n += 1
+        if best_w >= stop_at - 1e-12 or nodes >= node_limit:
+            break
+        t -= 1
+        while t >= 0 and not path[t]:
+            t -= 1
+        if t < 0:
+            break
+        path[t] = False
+        for k in range(d):
+            resid[k] += sizes[items[t], k]
+        cur_w -= w[items[t]]
+        t += 1
+    return best_n, best_w, nodes
+
+
+@jit
 def min_bin_slack(sizes, cap, order, node_limit):  # pragma: no cover - compiled
     """Minimum Bin Slack construction (Gupta & Ho; Fleszar & Hindi's MBS' variant).
 
@@ -576,51 +634,9 @@ def min_bin_slack(sizes, cap, order, node_limit):  # pragma: no cover - compiled
                 if fits:
                     cand[k_c] = i
                     k_c += 1
-        suffix[k_c] = 0.0
-        for t in range(k_c - 1, -1, -1):
-            suffix[t] = suffix[t + 1] + w[cand[t]]
         target = full - w[first]  # weight that would fill every dimension exactly
-        best_w = -1.0
-        best_n = 0
-        cur_w = 0.0
-        nodes = 0
-        t = 0
-        while True:
-            while t < k_c:
-                nodes += 1
-                if cur_w + suffix[t] <= best_w:
-                    break
-                item = cand[t]
-                ok = True
-                for k in range(d):
-                    if sizes[item, k] > resid[k]:
-                        ok = False
-                        break
-                path[t] = ok
-                if ok:
-                    for k in range(d):
-                        resid[k] -= sizes[item, k]
-                    cur_w += w[item]
-                t += 1
-            if cur_w > best_w:
-                best_w = cur_w
-                best_n = 0
-                for u in range(t):
-                    if path[u]:
-                        best_set[best_n] = cand[u]
-                        best_n += 1
-            if best_w >= target - 1e-12 or nodes >= node_limit:
-                break
-            t -= 1
-            while t >= 0 and not path[t]:
-                t -= 1
-            if t < 0:
-                break
-            path[t] = False
-            for k in range(d):
-                resid[k] += sizes[cand[t], k]
-            cur_w -= w[cand[t]]
-            t += 1
+        best_n, _, _ = best_subset(cand, k_c, sizes, w, resid, -1.0, target, node_limit, path,
+                                   suffix, best_set)
         for u in range(best_n):
             alive[best_set[u]] = False
             assign[best_set[u]] = nb

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import jit
-from .binpack import REL_TOL, _link, _rand, _unlink
+from .binpack import REL_TOL, _link, _rand, _unlink, best_subset
 
 STATUS_RUNNING = 0
 STATUS_FEASIBLE = 1
@@ -213,55 +213,13 @@ def _pack_set(b, sizes, cap, tol, w, assign, load, head, nxt, prv, cnt, pool, po
     items = np.empty(k_c, np.int64)
     for t in range(k_c):
         items[t] = cand[order[t]]
-    suffix = np.zeros(k_c + 1)
-    for t in range(k_c - 1, -1, -1):
-        suffix[t] = suffix[t + 1] + w[items[t]]
     for k in range(d):
         resid[k] = cap[k] + tol[k]
-    best_w = current + 1e-12
-    best_n = -1
-    # Depth-first: go forward including every item that fits, then backtrack by
-    # excluding the deepest included item; prune when even all remaining
-    # weight cannot beat the best.
     path = np.zeros(k_c, np.bool_)
-    cur_w = 0.0
-    nodes = 0
-    t = 0
-    while True:
-        while t < k_c:
-            nodes += 1
-            if cur_w + suffix[t] <= best_w:
-                break
-            item = items[t]
-            ok = True
-            for k in range(d):
-                if sizes[item, k] > resid[k]:
-                    ok = False
-                    break
-            path[t] = ok
-            if ok:
-                for k in range(d):
-                    resid[k] -= sizes[item, k]
-                cur_w += w[item]
-            t += 1
-        if cur_w > best_w:
-            best_w = cur_w
-            best_n = 0
-            for u in range(t):
-                if path[u]:
-                    best_set[best_n] = items[u]
-                    best_n += 1
-        t -= 1
-        while t >= 0 and not path[t]:
-            t -= 1
-        if t < 0 or nodes >= _KNAP_NODES:
-            break
-        path[t] = False
-        for k in range(d):
-            resid[k] += sizes[items[t], k]
-        cur_w -= w[items[t]]
-        t += 1
-    if best_n < 0:
+    suffix = np.zeros(k_c + 1)
+    best_n, _, nodes = best_subset(items, k_c, sizes, w, resid, current + 1e-12, np.inf,
+                                   _KNAP_NODES, path, suffix, best_set)
+    if best_n == 0:
         return n_pool, False, nodes
     # Apply: everything in bin b goes to the pool, then the best set comes in.
     i = head[b]
