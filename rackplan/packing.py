@@ -108,7 +108,9 @@ def lower_bound(sizes: NDArray[np.float64], capacity: NDArray[np.float64]) -> in
     for k in range(sizes.shape[1]):
         column = sizes[:, k].copy()
         cap = float(capacity[k])
-        best = max(best, int(_k.l2_bound(column, cap)), int(_k.dff_bound(column, cap, _DFF_KMAX)))
+        values, counts = np.unique(column, return_counts=True)
+        dff = int(_k.dff_bound(values, counts.astype(np.float64), cap, _DFF_KMAX))
+        best = max(best, int(_k.l2_bound(column, cap)), dff)
     return best
 
 

@@ -62,7 +62,8 @@ def test_dual_feasible_bound_beats_l2_where_it_should():
     from rackplan.kernels.binpack import dff_bound, l2_bound
 
     sizes = np.array([57.0, 56.0, 40.0, 29.0, 17.0])
-    assert (l2_bound(sizes, 100.0), dff_bound(sizes, 100.0, 20)) == (2, 3)
+    values, counts = np.unique(sizes, return_counts=True)
+    assert (l2_bound(sizes, 100.0), dff_bound(values, counts.astype(float), 100.0, 20)) == (2, 3)
     assert exact_bins(sizes.reshape(-1, 1), [100]) == 3
     assert lower_bound(sizes.reshape(-1, 1), np.array([100.0])) == 3
 

@@ -645,40 +645,41 @@ def min_bin_slack(sizes, cap, order, node_limit):  # pragma: no cover - compiled
 
 
 @jit
-def dff_bound(weights, cap, kmax):  # pragma: no cover - compiled
+def dff_bound(values, counts, cap, kmax):  # pragma: no cover - compiled
     """Lower bound from dual feasible functions for one dimension.
 
-    For every threshold eps (0 and each distinct weight <= cap/2) and every
-    k in 1..kmax, items are mapped by Fekete & Schepers' u^(k) composed with
-    the threshold function U^(eps) (1 above 1 - eps, 0 below eps, x between);
-    ceil of the mapped sum bounds the number of bins. Returns the best bound.
+    ``values`` are the distinct item weights (ascending) and ``counts`` how
+    many items have each. For every threshold eps (0 and each distinct weight
+    <= cap/2) and every k in 1..kmax, items are mapped by Fekete & Schepers'
+    u^(k) composed with the threshold function U^(eps) (1 above 1 - eps, 0
+    below eps, x between); ceil of the mapped sum bounds the number of bins.
+    Cost O(distinct^2 * kmax). Returns the best bound.
     """
-    n = weights.shape[0]
-    x = weights / cap
-    xs = np.sort(x)
+    m = values.shape[0]
+    x = values / cap
     best = 0
-    for idx in range(-1, n):
+    for idx in range(-1, m):
         if idx >= 0:
-            eps = xs[idx]
-            if eps > 0.5 + 1e-12 or (idx > 0 and xs[idx - 1] == eps):
-                continue
+            eps = x[idx]
+            if eps > 0.5 + 1e-12:
+                break
         else:
             eps = 0.0
         for k in range(1, kmax + 1):
             total = 0.0
-            for i in range(n):
+            for i in range(m):
                 v = x[i]
                 if v > 1.0 - eps + 1e-12:
-                    total += 1.0
+                    total += counts[i]
                     continue
                 if v < eps - 1e-12:
                     continue
                 y = (k + 1) * v
                 r = np.floor(y + 0.5)
                 if abs(y - r) <= 1e-9:
-                    total += v
+                    total += counts[i] * v
                 else:
-                    total += np.floor(y) / k
+                    total += counts[i] * (np.floor(y) / k)
             bound = int(np.ceil(total - 1e-9))
             if bound > best:
                 best = bound
