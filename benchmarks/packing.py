@@ -144,6 +144,14 @@ def cpsat(sizes: np.ndarray, capacity: np.ndarray, time_limit_s: float) -> int |
     return None
 
 
+def verify(inst: Instance, assignment: np.ndarray) -> None:
+    """Independent check that a packing respects every bin's capacity; raise if not."""
+    loads = np.zeros((int(assignment.max()) + 1, inst.sizes.shape[1]))
+    np.add.at(loads, assignment, inst.sizes)
+    if np.any(loads > inst.capacity * (1 + 1e-12)):
+        raise AssertionError(f"{inst.name}: infeasible packing returned")
+
+
 def run(instances: list[Instance], solvers: list[str], time_limit_s: float,
         cpsat_max_vars: int) -> list[Outcome]:
     rackplan.pack_vectors(np.array([[1.0], [1.0]]), [1.5], time_limit_s=0.01)  # warm the JIT
@@ -152,8 +160,9 @@ def run(instances: list[Instance], solvers: list[str], time_limit_s: float,
         for solver in solvers:
             started = time.perf_counter()
             if solver == "rackplan":
-                bins: int | None = rackplan.pack_vectors(inst.sizes, inst.capacity,
-                                                         time_limit_s=time_limit_s).n_bins
+                packed = rackplan.pack_vectors(inst.sizes, inst.capacity, time_limit_s=time_limit_s)
+                verify(inst, packed.assignment)
+                bins: int | None = packed.n_bins
             elif solver == "ffd":
                 bins = max(ffd(inst.sizes, inst.capacity)) + 1
             else:
