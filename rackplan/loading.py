@@ -107,13 +107,12 @@ def _sorted_errors(exc: ValidationError) -> list[Any]:
 class _RawEntry:
     """One catalog entry as read, before validation, with where it came from."""
 
-    __slots__ = ("section", "data", "file", "overridden_by")
+    __slots__ = ("section", "data", "file")
 
     def __init__(self, section: str, data: dict[str, Any], file: str) -> None:
         self.section = section
         self.data = data
         self.file = file
-        self.overridden_by: list[str] = []
 
 
 def _entry_label(section: str, data: Any, index: int) -> str:
@@ -237,7 +236,6 @@ def _apply_override(base: _RawEntry, item: dict[str, Any], file: str) -> None:
     base.data = {**base.data, **item, "sources": [*kept, *given] if isinstance(given, list)
                  else given}
     base.file = file
-    base.overridden_by.append(file)
 
 
 def _source_fields(source: Any) -> set[str]:

@@ -156,7 +156,8 @@ def pack_vectors(
     lb = lower_bound(s, c)
     window = n if n <= _EXACT_FIRST_FIT_MAX_N else _FIRST_FIT_WINDOW
     best_assign, best_nb = None, n + 1
-    for order in _orders(s, c):
+    orders = _orders(s, c)
+    for order in orders:
         for best_fit in (False, True):
             assign, nb = _k.first_fit(s, c, order, window, best_fit)
             if nb < best_nb:
@@ -166,7 +167,7 @@ def pack_vectors(
         if best_nb == lb:
             break
     if best_nb > lb and n <= _MBS_MAX_N:
-        for order in _orders(s, c)[:2]:
+        for order in orders[:2]:
             assign, nb = _k.min_bin_slack(s, c, order, _MBS_NODES)
             if nb < best_nb:
                 best_assign, best_nb = assign, int(nb)

@@ -28,7 +28,7 @@ which dimension binds (largest demand / capacity still available).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -66,7 +66,6 @@ class RackPacking:
     """A proven lower bound on the cost of any packing of these items."""
     shortfall: Shortfall | None = None
     """Set when the items do not fit in the positions available."""
-    notes: list[str] = field(default_factory=list)
 
     @property
     def fits(self) -> bool:

@@ -23,10 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import jit
-from .binpack import REL_TOL, _link, _rand, _unlink, best_subset
+from .binpack import REL_TOL, STATUS_FEASIBLE, STATUS_RUNNING, _link, _rand, _unlink, best_subset
 
-STATUS_RUNNING = 0
-STATUS_FEASIBLE = 1
 STATUS_STUCK = 2  # no move exists (nothing left to rearrange)
 
 _OUT_PAIR_MAX = 16  # bins with more items consider single removals only
