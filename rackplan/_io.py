@@ -10,10 +10,24 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import InputError, Problem
+
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) in one rename."""
+    """Replace ``path`` with ``text`` (UTF-8) in one rename.
+
+    An operating-system failure (missing folder, no permission, full disk)
+    raises :class:`~rackplan.InputError` naming the file.
+    """
     target = Path(path)
+    try:
+        _write(target, text)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InputError([Problem(str(path), None, None, f"cannot write output: {reason}")]) from None
+
+
+def _write(target: Path, text: str) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:

@@ -91,6 +91,13 @@ def test_output_file_untouched_when_the_command_fails(run, tmp_path, write_yaml)
     assert out.read_text() == "previous"
 
 
+def test_output_into_a_missing_folder_is_bad_input(run, tmp_path):
+    target = tmp_path / "missing" / "schema.json"
+    result = run("schema", "catalog", "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {target}: cannot write output: No such file or directory\n"
+
+
 def test_internal_errors_are_one_line_exit_3(run, monkeypatch):
     def boom(*_args, **_kwargs):
         raise RuntimeError("simulated bug")
