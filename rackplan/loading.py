@@ -332,6 +332,7 @@ def load_scenario(path: str | Path) -> Scenario:
                                          "list catalog files here")])
     catalog = load_catalog(*scenario.catalog_paths())
     check_scenario_references(scenario, catalog, name)
+    scenario._catalog = catalog
     return scenario
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from .catalog import Country, Id
+from .catalog import Catalog, Country, Id
 
 _MODEL_CONFIG = ConfigDict(
     extra="forbid",
@@ -125,6 +125,8 @@ class Scenario(BaseModel):
     """What to place; each is served by one server model."""
 
     _base_dir: Path | None = PrivateAttr(default=None)
+    _catalog: Catalog | None = PrivateAttr(default=None)
+    """The catalog the scenario was checked against when loaded (bundled + ``catalogs:``)."""
 
     @model_validator(mode="after")
     def _unique_workloads(self) -> Scenario:

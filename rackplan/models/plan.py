@@ -1,0 +1,163 @@
+"""The plan: what to buy, where it goes, what it costs and when it runs.
+
+``Plan.model_dump_json()`` is the JSON written by ``rackplan plan --format
+json``. Field names follow the plan contract in DESIGN.md; fields marked
+*(added)* extend it. Money is rounded to cents and power, heat and weight to
+1e-6 at the rack and selection level; every total is the rounded sum of the
+parts shown, so the numbers in a plan add up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_CONFIG = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Selection(BaseModel):
+    """The server model chosen for one workload and how many."""
+
+    model_config = _CONFIG
+
+    workload: str
+    server: str
+    """Server id from the catalog."""
+    count: int
+    """Servers (for a rack-scale system: systems, one rack position each)."""
+    gpus: int
+    """GPUs delivered: ``count * gpu_count`` (may exceed the demand by less than one server)."""
+    gpus_requested: int | None = None
+    """*(added)* GPUs the workload asked for (None when it asked for compute)."""
+    arrival_date: dt.date
+    """*(added)* When the servers arrive: ``start + lead_time_weeks``."""
+    server_usd: float
+    """*(added)* Server price total before tariffs."""
+    tariff_usd: float
+    """*(added)* Tariff on those servers."""
+    energy_usd_per_year: float
+    """*(added)* Energy cost per year at the workload's utilization, PUE included."""
+    it_power_kw: float
+    """*(added)* Reserved power of these servers."""
+
+
+class Placement(BaseModel):
+    """Servers of one workload in one rack."""
+
+    model_config = _CONFIG
+
+    workload: str
+    server: str
+    count: int
+
+
+class Rack(BaseModel):
+    """One used rack position."""
+
+    model_config = _CONFIG
+
+    id: str
+    """``r0001``, ``r0002``, … in installation order."""
+    rack: str
+    """Rack type id."""
+    placements: list[Placement]
+    power_kw: float
+    """Reserved power: ``power_allocation * power_max_w`` summed over its servers."""
+    air_kw: float
+    """Share of the reserved power rejected to air."""
+    liquid_kw: float
+    """Share of the reserved power rejected to liquid."""
+    u_used: int
+    weight_kg: float
+    installed_date: dt.date
+    """*(added)* When the rack is installed (before burn-in)."""
+
+
+class Totals(BaseModel):
+    model_config = _CONFIG
+
+    gpus: int
+    servers: int
+    racks: int
+    it_power_kw: float
+    """Sum of reserved power over all racks."""
+    facility_power_kw: float
+    """``it_power_kw * pue``."""
+    capex_usd: float
+    """``servers_usd + tariffs_usd + racks_usd``."""
+    opex_usd_per_year: float
+    """Energy: draw at utilization x PUE x 8,760 h x price, summed over selections."""
+    tco_usd: float
+    """``capex_usd + opex_usd_per_year * horizon_years``."""
+    usd_per_gpu_hour: float
+    """``tco_usd / (gpus * 8,760 * horizon_years)``."""
+
+
+class Costs(BaseModel):
+    model_config = _CONFIG
+
+    servers_usd: float
+    tariffs_usd: float
+    racks_usd: float
+
+
+class WorkloadOnline(BaseModel):
+    model_config = _CONFIG
+
+    workload: str
+    online_date: dt.date
+    """Last rack holding the workload installed, plus burn-in."""
+
+
+class Schedule(BaseModel):
+    model_config = _CONFIG
+
+    ready_date: dt.date
+    """When every workload is online."""
+    workloads: list[WorkloadOnline]
+
+
+class Bounds(BaseModel):
+    model_config = _CONFIG
+
+    racks_lower_bound: int
+    """No packing of the selected servers uses fewer racks."""
+    objective_lower_bound: float
+    """No plan meeting every limit has a lower objective (TCO for ``time``: among plans
+    ready on the same date)."""
+    gap: float
+    """``(objective_value - objective_lower_bound) / objective_value``; 0 means proven optimal."""
+    objective_value: float = 0.0
+    """*(added)* The plan's objective: capex or TCO (TCO for ``time``)."""
+
+
+class Limit(BaseModel):
+    """*(added)* How much of a site limit the plan uses."""
+
+    model_config = _CONFIG
+
+    limit: str
+    """``it_power_kw``, ``budget_usd`` or ``positions:<rack type>``."""
+    used: float
+    available: float
+    binding: bool
+    """True when the plan uses 99% or more of it."""
+
+
+class Plan(BaseModel):
+    """A costed, scheduled rack plan for a scenario."""
+
+    model_config = _CONFIG
+
+    scenario: str
+    objective: str
+    selections: list[Selection]
+    racks: list[Rack]
+    totals: Totals
+    costs: Costs
+    schedule: Schedule
+    bounds: Bounds
+    limits: list[Limit] = Field(default_factory=list)
+    """*(added)* Site limits and how much of each the plan uses."""
+    warnings: list[str] = Field(default_factory=list)
