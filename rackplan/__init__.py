@@ -1,10 +1,12 @@
 """rackplan: GPU cluster capacity and power planner.
 
-Load a hardware catalog and a scenario, and (from later releases) plan racks::
+Load a hardware catalog and a scenario, and plan racks::
 
     import rackplan
     catalog = rackplan.load_catalog()                  # bundled catalog
     scenario = rackplan.load_scenario("scenario.yaml") # validated, references checked
+    result = rackplan.plan(scenario)                   # -> rackplan.Plan
+    print(result.totals.tco_usd, result.schedule.ready_date)
 
 Every error raised on purpose derives from :class:`rackplan.RackplanError`.
 """
@@ -21,7 +23,9 @@ from .errors import (
 )
 from .loading import bundled_catalog_dir, load_catalog, load_scenario
 from .models import GPU, Catalog, RackPosition, RackType, Scenario, Server, Site, Workload
+from .models.plan import Plan
 from .packing import PackResult, pack_vectors
+from .planner import plan
 
 __all__ = [
     "Catalog",
@@ -31,6 +35,7 @@ __all__ = [
     "InfeasibleError",
     "InputError",
     "PackResult",
+    "Plan",
     "Problem",
     "RackPosition",
     "RackType",
@@ -45,4 +50,5 @@ __all__ = [
     "load_catalog",
     "load_scenario",
     "pack_vectors",
+    "plan",
 ]

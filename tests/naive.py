@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 
@@ -63,3 +65,28 @@ def exact_bins(sizes, capacity) -> int:
 
 
 __all__ = ["check_packing", "exact_bins", "first_fit_decreasing"]
+
+
+def brute_force(sizes, capacity, price, count, group, dedicated, rack_scale) -> float | None:
+    """Cheapest cost over every assignment of items to rack slots (tiny cases only)."""
+    sizes = np.asarray(sizes, float)
+    slots = [t for t in range(len(price)) for _ in range(count[t])]
+    best = None
+    for assign in itertools.product(range(len(slots)), repeat=len(sizes)):
+        ok = True
+        for slot in set(assign):
+            members = [i for i, a in enumerate(assign) if a == slot]
+            load = sizes[members].sum(axis=0)
+            if np.any(load > np.asarray(capacity[slots[slot]], float)):
+                ok = False
+                break
+            if any(rack_scale[i] for i in members) and len(members) > 1:
+                ok = False
+                break
+            if any(dedicated[i] for i in members) and len({group[i] for i in members}) > 1:
+                ok = False
+                break
+        if ok:
+            cost = sum(price[slots[slot]] for slot in set(assign))
+            best = cost if best is None else min(best, cost)
+    return best
