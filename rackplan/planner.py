@@ -31,6 +31,7 @@ from .kernels import plan as K
 from .loading import check_scenario_references, load_catalog
 from .models import Catalog, RackType, Scenario, Server, Workload
 from .models.plan import (
+    Alternative,
     Bounds,
     Costs,
     Limit,
@@ -385,7 +386,7 @@ def _build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], sit
         placements = []
         power = air = liquid = weight = 0.0
         u = 0
-        for k in np.flatnonzero(row):
+        for k in map(int, np.flatnonzero(row)):
             c = chosen[k]
             m = int(row[k])
             placements.append(Placement(workload=names[k], server=c.server.id, count=m))
@@ -554,3 +555,55 @@ def _diagnose(scenario: Scenario, objective: str, cands: list[list[Candidate]], 
     details["rejected_combinations"] = {"no_fit": int(fails[0]), "positions": int(fails[1]),
                                         "packing": int(fails[2]), "budget": int(fails[3])}
     return Diagnosis(reasons=reasons, details=details)
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def compare(scenario: Scenario, catalog: Catalog | None = None, *,
+            objective: str | None = None) -> list[Alternative]:
+    """The optimized plan, then one alternative per server model, forced where it qualifies.
+
+    Each alternative forces one server model on every workload it qualifies
+    for (``forced_on``); the other workloads keep the optimizer's choice.
+    Models that qualify for no workload get no row. An alternative that cannot
+    meet the site's limits gets ``feasible=False`` and the diagnosis. Feasible
+    rows are sorted by the objective.
+    """
+    if catalog is None:
+        catalog = scenario._catalog or load_catalog(*scenario.catalog_paths())
+    objective = objective or scenario.objective
+    site = _site_arrays(scenario, catalog)
+
+    def row(server_id: str | None, force: dict[str, str] | None) -> Alternative:
+        forced_on = list(force) if force else []
+        try:
+            p = plan(scenario, catalog, objective=objective, force_models=force)
+        except InfeasibleError as exc:
+            return Alternative(server=server_id, forced_on=forced_on, feasible=False,
+                               reason=str(exc))
+        t = p.totals
+        return Alternative(server=server_id, forced_on=forced_on, feasible=True,
+                           servers=t.servers, racks=t.racks,
+                           it_power_mw=_r(t.it_power_kw / 1000), capex_usd=t.capex_usd,
+                           tco_usd=t.tco_usd, usd_per_gpu_hour=t.usd_per_gpu_hour,
+                           ready_date=p.schedule.ready_date)
+
+    rows = [row(None, None)]
+    eligible: dict[str, list[str]] = {}
+    for w in scenario.workloads:
+        lst, _why = candidates_for(w, scenario, catalog, site)
+        for c in lst:
+            eligible.setdefault(c.server.id, []).append(w.name)
+    alternatives = [row(s.id, {name: s.id for name in eligible[s.id]})
+                    for s in catalog.servers if s.id in eligible]
+
+    def key(a: Alternative) -> tuple[int, float, float, str]:
+        if not a.feasible:
+            return (1, 0.0, 0.0, a.server or "")
+        if objective == "capex":
+            return (0, 0.0, a.capex_usd or 0.0, a.server or "")
+        first = float(a.ready_date.toordinal()) if objective == "time" and a.ready_date else 0.0
+        return (0, first, a.tco_usd or 0.0, a.server or "")
+
+    return rows + sorted(alternatives, key=key)

@@ -49,7 +49,7 @@ def test_enough_scenarios_are_solved_to_optimality(outcomes):
 
 def test_within_half_a_percent_of_the_proven_optimum(outcomes):
     worst = 0.0
-    for seed, scenario, catalog, exact, plan in outcomes:
+    for seed, _scenario, _catalog, exact, plan in outcomes:
         if exact.status != "optimal":
             continue
         assert isinstance(plan, rackplan.Plan), f"seed {seed}: planner says {plan}, HiGHS solved it"

@@ -53,7 +53,12 @@ class _Group(click.Group):
             click.echo(f"error: {exc}", err=True)
             return EXIT_BAD_INPUT
         except InfeasibleError as exc:
-            click.echo(f"error: {exc}", err=True)
+            reasons = exc.diagnosis.reasons
+            if len(reasons) > 1:
+                click.echo("error: infeasible:\n" + "".join(f"  - {r}\n" for r in reasons),
+                           err=True, nl=False)
+            else:
+                click.echo(f"error: {exc}", err=True)
             return EXIT_INFEASIBLE
         except RackplanError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -86,7 +91,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 from . import catalog as _catalog  # noqa: E402  (registers subcommands)
+from . import plan as _plan  # noqa: E402
 from . import schema as _schema  # noqa: E402
 
 cli.add_command(_catalog.catalog)
+cli.add_command(_plan.plan_command)
+cli.add_command(_plan.size_command)
+cli.add_command(_plan.compare_command)
 cli.add_command(_schema.schema)

@@ -161,3 +161,24 @@ class Plan(BaseModel):
     limits: list[Limit] = Field(default_factory=list)
     """*(added)* Site limits and how much of each the plan uses."""
     warnings: list[str] = Field(default_factory=list)
+
+
+class Alternative(BaseModel):
+    """One row of ``rackplan compare``: the plan with one server model forced where it qualifies."""
+
+    model_config = _CONFIG
+
+    server: str | None
+    """The forced server id; None for the optimizer's own choice."""
+    forced_on: list[str] = Field(default_factory=list)
+    """Workloads the model is forced on (those it qualifies for); the others are optimized."""
+    feasible: bool
+    reason: str | None = None
+    """Why there is no plan with this model (not eligible, or the diagnosis)."""
+    servers: int | None = None
+    racks: int | None = None
+    it_power_mw: float | None = None
+    capex_usd: float | None = None
+    tco_usd: float | None = None
+    usd_per_gpu_hour: float | None = None
+    ready_date: dt.date | None = None

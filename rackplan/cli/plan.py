@@ -1,0 +1,200 @@
+"""``rackplan plan``, ``size`` and ``compare``: plan a scenario, size a cluster, compare models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from ..errors import InfeasibleError, Problem, ScenarioError
+from ..loading import load_catalog, load_scenario
+from ..models import Catalog, Scenario
+from ..planner import compare, plan
+from ..render import csv_text, json_text, table
+from ..render_plan import md_table, render
+from ._options import catalog_option, emit, format_option, output_option
+
+_OBJECTIVE = click.option(
+    "--objective",
+    type=click.Choice(["capex", "tco", "time"]),
+    default=None,
+    help="What to minimize (default: the scenario's): capex; tco = capex + energy over "
+    "horizon_years; time = ready date first, then TCO.",
+)
+
+
+def _scenario_and_catalog(path: str, catalog_files: tuple[str, ...]) -> tuple[Scenario, Catalog]:
+    scenario = load_scenario(path)
+    if catalog_files:
+        return scenario, load_catalog(*scenario.catalog_paths(), *catalog_files)
+    catalog = scenario._catalog
+    assert catalog is not None
+    return scenario, catalog
+
+
+def _plan_or_diagnosis(scenario: Scenario, catalog: Catalog, objective: str | None, fmt: str,
+                       output: str | None, **kw: Any) -> None:
+    try:
+        result = plan(scenario, catalog, objective=objective, **kw)
+    except InfeasibleError as exc:
+        if fmt == "json":  # scripts get the diagnosis on stdout as well
+            emit(json_text({"infeasible": True, "reasons": exc.diagnosis.reasons,
+                            "details": exc.diagnosis.details}), output)
+        raise
+    emit(render(result, fmt), output)
+
+
+@click.command("plan")
+@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(dir_okay=False))
+@_OBJECTIVE
+@format_option("table", "json", "csv", "markdown")
+@output_option
+@catalog_option
+def plan_command(scenario_file: str, objective: str | None, fmt: str, output: str | None,
+                 catalog_files: tuple[str, ...]) -> None:
+    """Plan SCENARIO: choose servers, pack racks, cost and schedule.
+
+    The table shows the summary, selections, racks by type, costs, schedule
+    and how much of each site limit is used. JSON is the full plan (the
+    library's Plan.model_dump_json()); CSV has one row per rack placement.
+    An infeasible scenario exits 1 with the binding limits on stderr (and, with
+    --format json, the diagnosis as JSON on stdout).
+
+    \b
+    Example:
+      rackplan plan examples/enterprise-pod.yaml
+      rackplan plan examples/neocloud.yaml --objective time --format json -o plan.json
+    """
+    scenario, catalog = _scenario_and_catalog(scenario_file, catalog_files)
+    _plan_or_diagnosis(scenario, catalog, objective, fmt, output)
+
+
+@click.command("size")
+@click.option("--gpus", type=click.IntRange(1, 100_000_000), required=True,
+              help="GPUs to deliver.")
+@click.option("--server", "server_id", default=None, metavar="ID", help="Server model id.")
+@click.option("--gpu", "gpu_id", default=None, metavar="ID",
+              help="GPU id: every server with this GPU is a candidate.")
+@click.option("--rack", "rack_ids", multiple=True, metavar="ID",
+              help="Rack type id (repeatable); default: every rack type in the catalog.")
+@click.option("--redundancy", type=click.Choice(["N", "2N"]), default="2N", show_default=True,
+              help="Power redundancy of the rack feeds.")
+@click.option("--allocation", type=click.FloatRange(0, 1, min_open=True), default=1.0,
+              show_default=True, help="Share of nameplate power reserved per server.")
+@click.option("--utilization", type=click.FloatRange(0, 1, min_open=True), default=0.8,
+              show_default=True, help="Average load, for energy.")
+@click.option("--pue", type=click.FloatRange(1, 5), default=1.3, show_default=True)
+@click.option("--electricity", type=click.FloatRange(0, 10), default=0.08, show_default=True,
+              help="Electricity price, USD per kWh.")
+@click.option("--years", type=click.FloatRange(0, 50, min_open=True), default=4, show_default=True,
+              help="Horizon for TCO and $/GPU-hour.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Order date YYYY-MM-DD (default: today).")
+@_OBJECTIVE
+@format_option("table", "json", "csv", "markdown")
+@output_option
+@catalog_option
+def size_command(gpus: int, server_id: str | None, gpu_id: str | None, rack_ids: tuple[str, ...],
+                 redundancy: str, allocation: float, utilization: float, pue: float,
+                 electricity: float, years: float, start: dt.datetime | None,
+                 objective: str | None, fmt: str, output: str | None,
+                 catalog_files: tuple[str, ...]) -> None:
+    """Quick sizing with no scenario file: GPUs of one server model (or GPU) in racks.
+
+    Rack positions are unlimited and there is no site power envelope; the
+    planner picks the rack type (among --rack, or all) that minimizes the
+    objective (default tco).
+
+    \b
+    Example:
+      rackplan size --gpus 1024 --server dell-xe9680-h200 --rack air-48u-40kw
+      rackplan size --gpus 10000 --gpu gb200 --format json
+    """
+    if (server_id is None) == (gpu_id is None):
+        raise click.UsageError("give exactly one of --server or --gpu")
+    catalog = load_catalog(*catalog_files)
+    wanted = server_id or gpu_id
+    assert wanted is not None
+    if wanted not in catalog:
+        raise ScenarioError([Problem(None, None, "--server" if server_id else "--gpu",
+                                     f"unknown id {wanted!r}")])
+    racks = list(rack_ids) or [r.id for r in catalog.racks]
+    data = {
+        "name": f"size-{gpus}-{wanted}",
+        "start": (start.date() if start else dt.date.today()).isoformat(),
+        "objective": objective or "tco",
+        "horizon_years": years,
+        "site": {"it_power_kw": 100_000_000, "pue": pue, "electricity_usd_per_kwh": electricity,
+                 "power_redundancy": redundancy, "power_allocation": allocation,
+                 "rack_positions": [{"rack": r, "count": 1_000_000} for r in racks]},
+        "workloads": [{"name": "cluster", "gpus": gpus, "allowed": [wanted],
+                       "utilization": utilization}],
+    }
+    scenario = _validated(data, catalog, redundancy)
+    _plan_or_diagnosis(scenario, catalog, objective, fmt, output)
+
+
+def _validated(data: dict[str, Any], catalog: Catalog, redundancy: str) -> Scenario:
+    from pydantic import ValidationError
+
+    from ..loading import check_scenario_references
+
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ScenarioError([Problem(None, None, ".".join(map(str, err["loc"])), err["msg"])]) from None
+    if redundancy == "2N":  # single-feed racks cannot be 2N; drop them rather than fail
+        positions = [p for p in scenario.site.rack_positions if catalog.rack(p.rack).feeds >= 2] \
+            if all(p.rack in catalog for p in scenario.site.rack_positions) else None
+        if positions is not None and positions and len(positions) < len(scenario.site.rack_positions):
+            site = scenario.site.model_copy(update={"rack_positions": positions})
+            scenario = scenario.model_copy(update={"site": site})
+    check_scenario_references(scenario, catalog, None)
+    return scenario
+
+
+def _usd(v: float | None) -> int | None:
+    return None if v is None else round(v)
+
+
+_COMPARE_COLUMNS = ["server", "forced_on", "servers", "racks", "it_power_mw", "capex_usd",
+                    "tco_usd", "usd_per_gpu_hour", "ready_date", "note"]
+
+
+@click.command("compare")
+@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(dir_okay=False))
+@_OBJECTIVE
+@format_option("table", "json", "csv", "markdown")
+@output_option
+@catalog_option
+def compare_command(scenario_file: str, objective: str | None, fmt: str, output: str | None,
+                    catalog_files: tuple[str, ...]) -> None:
+    """Side-by-side alternatives for SCENARIO: one row per candidate server model.
+
+    The first row is the optimizer's own plan ("(optimized)"). Each other row
+    forces one server model on every workload it qualifies for (column
+    forced_on; the other workloads keep the optimizer's choice). Models that
+    qualify for no workload are left out; alternatives that cannot meet the
+    site's limits are listed last with the reason. Feasible rows are sorted by
+    the objective.
+    """
+    scenario, catalog = _scenario_and_catalog(scenario_file, catalog_files)
+    rows = compare(scenario, catalog, objective=objective)
+    if fmt == "json":
+        emit(json_text([r.model_dump(mode="json") for r in rows]), output)
+        return
+    every = len(scenario.workloads)
+    cells = [[r.server or "(optimized)",
+              ("all" if len(r.forced_on) == every else ", ".join(r.forced_on)) if r.server else "-",
+              r.servers, r.racks, r.it_power_mw, _usd(r.capex_usd), _usd(r.tco_usd),
+              None if r.usd_per_gpu_hour is None else round(r.usd_per_gpu_hour, 4),
+              r.ready_date.isoformat() if r.ready_date else None, r.reason or ""] for r in rows]
+    if fmt == "csv":
+        emit(csv_text(_COMPARE_COLUMNS, cells), output)
+    elif fmt == "markdown":
+        emit(f"# Compare: {scenario.name}\n\n" + md_table(_COMPARE_COLUMNS, cells), output)
+    else:
+        emit(table(_COMPARE_COLUMNS, cells, title=f"Compare: {scenario.name} "
+                   f"(objective {objective or scenario.objective})"), output)

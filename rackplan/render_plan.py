@@ -1,0 +1,122 @@
+"""Rendering a :class:`Plan` as a text report, Markdown, or CSV (one row per placement)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .models.plan import Plan
+from .render import csv_text, format_value, key_value_table, table
+
+Section = tuple[str, Sequence[str], list[list[Any]]]
+
+
+def _usd(v: float) -> str:
+    return f"${v:,.0f}"
+
+
+def summary(plan: Plan) -> list[tuple[str, Any]]:
+    t = plan.totals
+    b = plan.bounds
+    return [
+        ("scenario", plan.scenario),
+        ("objective", plan.objective),
+        ("gpus", t.gpus),
+        ("servers", t.servers),
+        ("racks", f"{t.racks:,} (lower bound {b.racks_lower_bound:,})"),
+        ("it_power_kw", t.it_power_kw),
+        ("facility_power_kw", t.facility_power_kw),
+        ("capex_usd", _usd(t.capex_usd)),
+        ("opex_usd_per_year", _usd(t.opex_usd_per_year)),
+        ("tco_usd", _usd(t.tco_usd)),
+        ("usd_per_gpu_hour", f"${t.usd_per_gpu_hour:.4f}"),
+        ("ready_date", plan.schedule.ready_date.isoformat()),
+        ("objective_bound", f"{_usd(b.objective_lower_bound)} (gap {b.gap:.3%})"),
+    ]
+
+
+def sections(plan: Plan) -> list[Section]:
+    """The report's tables, in order."""
+    out: list[Section] = []
+    out.append(("Selections", ["workload", "server", "count", "gpus", "arrival", "server_usd",
+                               "tariff_usd", "it_power_kw", "energy_usd_per_year"],
+                [[s.workload, s.server, s.count, s.gpus, s.arrival_date.isoformat(),
+                  round(s.server_usd), round(s.tariff_usd), s.it_power_kw,
+                  round(s.energy_usd_per_year)] for s in plan.selections]))
+    by_type: dict[str, list[float]] = {}
+    for r in plan.racks:
+        row = by_type.setdefault(r.rack, [0, 0, 0.0, 0.0, 0.0, 0])
+        row[0] += 1
+        row[1] += sum(p.count for p in r.placements)
+        row[2] += r.power_kw
+        row[3] += r.air_kw
+        row[4] += r.liquid_kw
+        row[5] += r.u_used
+    out.append(("Racks by type", ["rack", "racks", "servers", "power_kw", "air_kw", "liquid_kw",
+                                  "u_used"],
+                [[k, int(v[0]), int(v[1]), round(v[2], 3), round(v[3], 3), round(v[4], 3), int(v[5])]
+                 for k, v in by_type.items()]))
+    c = plan.costs
+    out.append(("Costs", ["item", "usd"],
+                [["servers", round(c.servers_usd)], ["tariffs", round(c.tariffs_usd)],
+                 ["racks", round(c.racks_usd)], ["capex", round(plan.totals.capex_usd)],
+                 ["energy per year", round(plan.totals.opex_usd_per_year)],
+                 ["tco", round(plan.totals.tco_usd)]]))
+    out.append(("Schedule", ["workload", "online"],
+                [[w.workload, w.online_date.isoformat()] for w in plan.schedule.workloads]
+                + [["(all: ready)", plan.schedule.ready_date.isoformat()]]))
+    out.append(("Limits", ["limit", "used", "available", "share", "binding"],
+                [[lim.limit, lim.used, lim.available,
+                  f"{lim.used / lim.available:.1%}" if lim.available else "-", lim.binding]
+                 for lim in plan.limits]))
+    return out
+
+
+def plan_table(plan: Plan) -> str:
+    parts = [key_value_table(summary(plan))]
+    for title, headers, rows in sections(plan):
+        parts.append(table(headers, rows, title=title))
+    if plan.warnings:
+        parts.append("Warnings\n" + "".join(f"- {w}\n" for w in plan.warnings))
+    return "\n".join(parts)
+
+
+def _md_cell(v: Any) -> str:
+    return format_value(v).replace("|", "\\|")
+
+
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def plan_markdown(plan: Plan) -> str:
+    parts = [f"# Plan: {plan.scenario}\n", md_table(["field", "value"], summary(plan))]
+    for title, headers, rows in sections(plan):
+        parts.append(f"## {title}\n\n" + md_table(headers, rows))
+    if plan.warnings:
+        parts.append("## Warnings\n\n" + "".join(f"- {w}\n" for w in plan.warnings))
+    return "\n".join(parts)
+
+
+PLACEMENT_COLUMNS = ["rack_id", "rack", "workload", "server", "count", "rack_power_kw",
+                     "rack_air_kw", "rack_liquid_kw", "rack_u_used", "rack_weight_kg",
+                     "installed_date"]
+
+
+def plan_csv(plan: Plan) -> str:
+    rows = [[r.id, r.rack, p.workload, p.server, p.count, r.power_kw, r.air_kw, r.liquid_kw,
+             r.u_used, r.weight_kg, r.installed_date.isoformat()]
+            for r in plan.racks for p in r.placements]
+    return csv_text(PLACEMENT_COLUMNS, rows)
+
+
+def render(plan: Plan, fmt: str) -> str:
+    if fmt == "json":
+        return plan.model_dump_json(indent=2) + "\n"
+    if fmt == "csv":
+        return plan_csv(plan)
+    if fmt == "markdown":
+        return plan_markdown(plan)
+    return plan_table(plan)
