@@ -19,10 +19,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 
-INF = highspy.kHighsInf
+INF = math.inf  # highspy.kHighsInf; highspy is imported where used, because highspy and
+# OR-Tools ship conflicting HiGHS symbols and cannot be loaded in one process
 
 
 @dataclass
@@ -64,8 +64,20 @@ def _candidates(scenario, catalog):  # type: ignore[no-untyped-def]
     return out
 
 
-def solve_exact(scenario, catalog, objective: str | None = None,  # type: ignore[no-untyped-def]
-                time_limit_s: float = 60.0) -> ExactResult:
+@dataclass
+class Model:
+    """A MILP as plain lists: columns (cost, lo, hi, integer) and rows (lo, hi, idx, val)."""
+
+    cols: list[tuple[float, float, float, bool]]
+    rows: list[tuple[float, float, list[int], list[float]]]
+    z: dict[tuple[int, int], int]
+    y: list[int]
+    positions: list[tuple[str, np.ndarray, float]]
+    names: list[tuple[str, list[str]]]  # workload name, candidate server ids
+    infeasible: bool = False
+
+
+def build_model(scenario, catalog, objective: str | None = None) -> Model:  # type: ignore[no-untyped-def]
     objective = objective or scenario.objective
     years = scenario.horizon_years
     site = scenario.site
@@ -77,24 +89,20 @@ def solve_exact(scenario, catalog, objective: str | None = None,  # type: ignore
         cap = np.array([usable, r.air_cooling_kw, r.liquid_cooling_kw, r.u_height, r.max_load_kg])
         positions += [(r.id, cap, r.price_usd)] * p.count
     J = len(positions)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit_s))
-    h.setOptionValue("mip_rel_gap", 1e-7)
-    h.setOptionValue("threads", 1)
+    cols: list[tuple[float, float, float, bool]] = []
+    rows: list[tuple[float, float, list[int], list[float]]] = []
+    names = [(w.name, [c["server"].id for c in lst]) for w, lst in zip(scenario.workloads, cands,
+                                                                     strict=True)]
+    if any(not lst for lst in cands):
+        return Model(cols, rows, {}, [], positions, names, infeasible=True)
 
     def col(cost, lo, hi, integer):  # type: ignore[no-untyped-def]
-        h.addCol(float(cost), float(lo), float(hi), 0, np.array([], np.int32), np.array([]))
-        idx = h.getNumCol() - 1
-        if integer:
-            h.changeColIntegrality(idx, highspy.HighsVarType.kInteger)
-        return idx
+        cols.append((float(cost), float(lo), float(hi), integer))
+        return len(cols) - 1
 
     def row(lo, hi, idx, val):  # type: ignore[no-untyped-def]
-        h.addRow(float(lo), float(hi), len(idx), np.array(idx, np.int32), np.array(val, float))
+        rows.append((float(lo), float(hi), list(idx), [float(v) for v in val]))
 
-    if any(not lst for lst in cands):
-        return ExactResult("infeasible", math.inf, {}, 0.0)
     z = {}
     q = {}
     for w, lst in enumerate(cands):
@@ -151,18 +159,85 @@ def solve_exact(scenario, catalog, objective: str | None = None,  # type: ignore
     if scenario.budget_usd is not None:
         row(-INF, scenario.budget_usd * (1 + 1e-9), [z[k] for k in z] + y,
             [cands[w][c]["capex"] for (w, c) in z] + [p for _, _, p in positions])
+    return Model(cols, rows, z, y, positions, names)
+
+
+def _result(model: Model, status: str, value: float, sol, seconds: float) -> ExactResult:  # type: ignore[no-untyped-def]
+    if status != "optimal":
+        return ExactResult(status, value, {}, seconds)
+    choice = {model.names[w][0]: model.names[w][1][c] for (w, c), v in model.z.items() if sol[v] > 0.5}
+    used: dict[str, int] = {}
+    for j, (rid, _, _) in enumerate(model.positions):
+        if sol[model.y[j]] > 0.5:
+            used[rid] = used.get(rid, 0) + 1
+    return ExactResult("optimal", value, choice, seconds, used)
+
+
+def solve_highs(model: Model, time_limit_s: float = 60.0) -> ExactResult:
+    import highspy
+
+    if model.infeasible:
+        return ExactResult("infeasible", math.inf, {}, 0.0)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit_s))
+    h.setOptionValue("mip_rel_gap", 1e-7)
+    h.setOptionValue("threads", 1)
+    empty_i, empty_v = np.array([], np.int32), np.array([])
+    for j, (cost, lo, hi, integer) in enumerate(model.cols):
+        h.addCol(cost, lo, hi, 0, empty_i, empty_v)
+        if integer:
+            h.changeColIntegrality(j, highspy.HighsVarType.kInteger)
+    for lo, hi, idx, val in model.rows:
+        h.addRow(lo, hi, len(idx), np.array(idx, np.int32), np.array(val, float))
     h.run()
     status = h.getModelStatus()
     seconds = h.getRunTime()
     if status == highspy.HighsModelStatus.kInfeasible:
         return ExactResult("infeasible", math.inf, {}, seconds)
     if status != highspy.HighsModelStatus.kOptimal:
-        return ExactResult("limit", h.getInfo().objective_function_value, {}, seconds)
-    sol = h.getSolution().col_value
-    choice = {scenario.workloads[w].name: cands[w][c]["server"].id
-              for (w, c), v in z.items() if sol[v] > 0.5}
-    used: dict[str, int] = {}
-    for j, (rid, _, _) in enumerate(positions):
-        if sol[y[j]] > 0.5:
-            used[rid] = used.get(rid, 0) + 1
-    return ExactResult("optimal", h.getInfo().objective_function_value, choice, seconds, used)
+        has = h.getInfo().primal_solution_status == 2
+        return ExactResult("limit", h.getInfo().objective_function_value if has else math.inf, {},
+                           seconds)
+    return _result(model, "optimal", h.getInfo().objective_function_value,
+                   h.getSolution().col_value, seconds)
+
+
+def solve_cpsat(model: Model, time_limit_s: float = 60.0) -> ExactResult:
+    """The same model in OR-Tools CP-SAT: row coefficients scaled by 1,000 and rounded (the
+    data have at most three decimals), costs rounded to cents. Run it in a process that has
+    not imported highspy."""
+    from ortools.sat.python import cp_model
+
+    if model.infeasible:
+        return ExactResult("infeasible", math.inf, {}, 0.0)
+    m = cp_model.CpModel()
+    xs = [m.NewIntVar(int(math.ceil(lo)), int(min(hi, 10**9)), f"x{j}")
+          for j, (_c, lo, hi, _i) in enumerate(model.cols)]
+    for lo, hi, idx, val in model.rows:
+        scale = 1 if all(float(v).is_integer() for v in val) else 1000
+        coef = [round(v * scale) for v in val]
+        expr = sum(c * xs[i] for c, i in zip(coef, idx, strict=True))
+        if hi < INF:
+            m.Add(expr <= math.floor(hi * scale + 1e-6))
+        if lo > -INF:
+            m.Add(expr >= math.ceil(lo * scale - 1e-6))
+    m.Minimize(sum(round(c * 100) * xs[j] for j, (c, _lo, _hi, _i) in enumerate(model.cols) if c))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(time_limit_s)
+    solver.parameters.num_workers = 1
+    status = solver.Solve(m)
+    seconds = solver.WallTime()
+    if status == cp_model.INFEASIBLE:
+        return ExactResult("infeasible", math.inf, {}, seconds)
+    if status == cp_model.OPTIMAL:
+        sol = [solver.Value(x) for x in xs]
+        return _result(model, "optimal", solver.ObjectiveValue() / 100, sol, seconds)
+    if status == cp_model.FEASIBLE:
+        return ExactResult("limit", solver.ObjectiveValue() / 100, {}, seconds)
+    return ExactResult("limit", math.inf, {}, seconds)
+
+
+def solve_exact(scenario, catalog, objective: str | None = None,  # type: ignore[no-untyped-def]
+                time_limit_s: float = 60.0) -> ExactResult:
+    return solve_highs(build_model(scenario, catalog, objective), time_limit_s)

@@ -64,14 +64,14 @@ def test_show_unknown_id_suggests(run):
 
 
 @pytest.mark.parametrize("args", [["bogus"], ["catalog", "list", "--format", "xml"],
-                                  ["catalog", "validate"], ["schema", "plan"]])
+                                  ["catalog", "validate"], ["schema", "bogus"]])
 def test_usage_errors_are_one_line_exit_2(run, args):
     result = run(*args)
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("error: ")
 
 
-@pytest.mark.parametrize("kind", ["catalog", "scenario"])
+@pytest.mark.parametrize("kind", ["catalog", "scenario", "plan"])
 def test_schema_is_json_schema_and_written_atomically(run, tmp_path, kind):
     out = tmp_path / f"{kind}.json"
     out.write_text("previous")

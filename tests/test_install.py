@@ -65,3 +65,12 @@ def test_installed_bad_input_gives_one_line(installed, tmp_path):
     result = run_installed(installed, tmp_path, "catalog", "validate", str(bad))
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_installed_wheel_plans_an_example(installed, tmp_path):
+    example = Path(__file__).resolve().parent.parent / "examples" / "enterprise-pod.yaml"
+    (tmp_path / "site.yaml").write_text(example.read_text())
+    result = run_installed(installed, tmp_path, "plan", "site.yaml", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["totals"]["gpus"] == 256 and plan["racks"]

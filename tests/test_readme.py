@@ -24,3 +24,11 @@ def test_ci_runs_the_readme_test_command():
     assert "pip install" in setup and "rackplan" in setup
     ci_lines = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
     assert test in ci_lines
+
+
+def test_readme_run_command_plans_a_bundled_example():
+    setup = shell_blocks((REPO / "README.md").read_text())[0]
+    words = setup.split()
+    assert "plan" in words
+    example = words[words.index("plan") + 1]
+    assert (REPO / example).is_file(), example

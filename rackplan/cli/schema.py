@@ -6,17 +6,18 @@ import click
 from pydantic import BaseModel
 
 from ..models import CatalogFile, Scenario
+from ..models.plan import Plan
 from ..render import json_text
 from ._options import emit, output_option
 
-_MODELS: dict[str, type[BaseModel]] = {"catalog": CatalogFile, "scenario": Scenario}
+_MODELS: dict[str, type[BaseModel]] = {"catalog": CatalogFile, "plan": Plan, "scenario": Scenario}
 
 
 @click.command()
 @click.argument("kind", type=click.Choice(sorted(_MODELS)))
 @output_option
 def schema(kind: str, output: str | None) -> None:
-    """Print the JSON Schema of a catalog file or a scenario file.
+    """Print the JSON Schema of a catalog file, a scenario file, or a plan (JSON output).
 
     \b
     Point your editor's YAML language server at it, e.g. a first line
@@ -24,5 +25,5 @@ def schema(kind: str, output: str | None) -> None:
     """
     document = _MODELS[kind].model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    document["title"] = f"rackplan {kind} file"
+    document["title"] = f"rackplan {kind}" + ("" if kind == "plan" else " file")
     emit(json_text(document), output)
