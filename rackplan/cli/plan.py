@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
 from ..errors import InfeasibleError, Problem, ScenarioError
-from ..loading import load_catalog, load_scenario
+from ..loading import check_scenario_references, load_catalog, load_scenario
 from ..models import Catalog, Scenario
 from ..planner import compare, plan
 from ..render import csv_text, json_text, table
@@ -45,12 +46,18 @@ def _plan_or_diagnosis(scenario: Scenario, catalog: Catalog, objective: str | No
     emit(render(result, fmt), output)
 
 
+def _scenario_options(func: Any) -> Any:
+    """SCENARIO, --objective, --format, -o and --catalog, shared by plan and compare."""
+    for option in reversed([click.argument("scenario_file", metavar="SCENARIO",
+                                           type=click.Path(dir_okay=False)),
+                            _OBJECTIVE, format_option("table", "json", "csv", "markdown"),
+                            output_option, catalog_option]):
+        func = option(func)
+    return func
+
+
 @click.command("plan")
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(dir_okay=False))
-@_OBJECTIVE
-@format_option("table", "json", "csv", "markdown")
-@output_option
-@catalog_option
+@_scenario_options
 def plan_command(scenario_file: str, objective: str | None, fmt: str, output: str | None,
                  catalog_files: tuple[str, ...]) -> None:
     """Plan SCENARIO: choose servers, pack racks, cost and schedule.
@@ -119,7 +126,8 @@ def size_command(gpus: int, server_id: str | None, gpu_id: str | None, rack_ids:
     if wanted not in catalog:
         raise ScenarioError([Problem(None, None, "--server" if server_id else "--gpu",
                                      f"unknown id {wanted!r}")])
-    racks = list(rack_ids) or [r.id for r in catalog.racks]
+    # by default every rack type that can serve the redundancy asked for
+    racks = list(rack_ids) or [r.id for r in catalog.racks if redundancy == "N" or r.feeds >= 2]
     data = {
         "name": f"size-{gpus}-{wanted}",
         "start": (start.date() if start else dt.date.today()).isoformat(),
@@ -131,26 +139,17 @@ def size_command(gpus: int, server_id: str | None, gpu_id: str | None, rack_ids:
         "workloads": [{"name": "cluster", "gpus": gpus, "allowed": [wanted],
                        "utilization": utilization}],
     }
-    scenario = _validated(data, catalog, redundancy)
+    scenario = _validated(data, catalog)
     _plan_or_diagnosis(scenario, catalog, objective, fmt, output)
 
 
-def _validated(data: dict[str, Any], catalog: Catalog, redundancy: str) -> Scenario:
-    from pydantic import ValidationError
-
-    from ..loading import check_scenario_references
-
+def _validated(data: dict[str, Any], catalog: Catalog) -> Scenario:
+    """The scenario ``size`` builds from its options, validated like a file."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         raise ScenarioError([Problem(None, None, ".".join(map(str, err["loc"])), err["msg"])]) from None
-    if redundancy == "2N":  # single-feed racks cannot be 2N; drop them rather than fail
-        positions = [p for p in scenario.site.rack_positions if catalog.rack(p.rack).feeds >= 2] \
-            if all(p.rack in catalog for p in scenario.site.rack_positions) else None
-        if positions is not None and positions and len(positions) < len(scenario.site.rack_positions):
-            site = scenario.site.model_copy(update={"rack_positions": positions})
-            scenario = scenario.model_copy(update={"site": site})
     check_scenario_references(scenario, catalog, None)
     return scenario
 
@@ -164,11 +163,7 @@ _COMPARE_COLUMNS = ["server", "forced_on", "servers", "racks", "it_power_mw", "c
 
 
 @click.command("compare")
-@click.argument("scenario_file", metavar="SCENARIO", type=click.Path(dir_okay=False))
-@_OBJECTIVE
-@format_option("table", "json", "csv", "markdown")
-@output_option
-@catalog_option
+@_scenario_options
 def compare_command(scenario_file: str, objective: str | None, fmt: str, output: str | None,
                     catalog_files: tuple[str, ...]) -> None:
     """Side-by-side alternatives for SCENARIO: one row per candidate server model.

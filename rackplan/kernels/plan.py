@@ -327,6 +327,15 @@ def _residual_bound(r, left, S, cap, price, type_order):
 
 
 @jit
+def _sort_prefix(row, key, c):
+    """Reorder ``row[:c]`` by ascending ``key[:c]`` (stable), in place."""
+    order = np.argsort(key[:c], kind="mergesort")
+    tmp = row[:c].copy()
+    for i in range(c):
+        row[i] = tmp[order[i]]
+
+
+@jit
 def _lp_bound(A, rr, ptype, ll, pcost):
     """LP value of covering ``rr`` within positions ``ll`` (``inf`` if infeasible)."""
     x, value, status = solve_lp(A, rr.astype(np.float64), ptype, ll.astype(np.float64), pcost)
@@ -381,10 +390,7 @@ def _cover(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, node_l
                 key[c] = -x0[p] * 1e12 + pcost[p] / max(v, 1e-12)
                 cand[k, c] = p
                 c += 1
-        order = np.argsort(key[:c], kind="mergesort")
-        tmp = cand[k, :c].copy()
-        for i in range(c):
-            cand[k, i] = tmp[order[i]]
+        _sort_prefix(cand[k], key, c)
         ncand[k] = c
     rr = r.copy()
     ll = left.copy()
@@ -518,10 +524,7 @@ def pack_selection(S, n, exclusive, rack_scale, cap, price, count, node_limit, s
                 ratio[c] = price[t] / cap[t, d]
                 type_order[d, c] = t
                 c += 1
-        order = np.argsort(ratio[:c], kind="mergesort")
-        tmp = type_order[d, :c].copy()
-        for i in range(c):
-            type_order[d, i] = tmp[order[i]]
+        _sort_prefix(type_order[d], ratio, c)
     capmax = np.zeros(D)
     for t in range(T):
         for d in range(D):
