@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -88,18 +88,6 @@ class _Site:
     cap: np.ndarray  # (T, 5)
     price: np.ndarray  # (T,)
     count: np.ndarray  # (T,)
-
-
-@dataclass
-class _Choice:
-    candidates: list[Candidate]
-    pat: np.ndarray
-    ptype: np.ndarray
-    x: np.ndarray
-    lower_bound: float
-    status: int
-    leaves: int
-    notes: list[str] = field(default_factory=list)
 
 
 def _site_arrays(scenario: Scenario, catalog: Catalog) -> _Site:
@@ -329,11 +317,18 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str |
 # --------------------------------------------------------------------------- building the plan
 
 
-def _pack(scenario: Scenario, chosen: list[Candidate], site: _Site, node_limit: int):  # type: ignore[no-untyped-def]
+def _items(scenario: Scenario,
+           chosen: list[Candidate]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Kernel arrays of the chosen servers: sizes, counts, exclusive, rack-scale (one per workload)."""
     S = np.array([c.size for c in chosen], np.float64)
     n = np.array([c.count for c in chosen], np.int64)
     rack_scale = np.array([c.server.rack_scale for c in chosen], np.bool_)
     exclusive = np.array([w.placement == "dedicated" for w in scenario.workloads], np.bool_) | rack_scale
+    return S, n, exclusive, rack_scale
+
+
+def _pack(scenario: Scenario, chosen: list[Candidate], site: _Site, node_limit: int):  # type: ignore[no-untyped-def]
+    S, n, exclusive, rack_scale = _items(scenario, chosen)
     return K.pack_selection(S, n, exclusive, rack_scale, site.cap, site.price, site.count,
                             node_limit, SMALL_RACKS, MAX_PATTERNS)
 
@@ -363,7 +358,7 @@ def _build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], sit
                 search_lower: float, status: int, leaves: int) -> Plan:
     s = scenario.site
     years = scenario.horizon_years
-    pat, ptype, x, _cost, lp_value, st = _pack(scenario, chosen, site, NODE_LIMIT * 25)
+    pat, ptype, x, _cost, _bound, st = _pack(scenario, chosen, site, NODE_LIMIT * 25)
     if st != K.OK:  # the search packed this selection; a larger search cannot lose it
         raise RuntimeError(f"final packing failed with status {st}")
     n = np.array([c.count for c in chosen], np.int64)
@@ -464,12 +459,8 @@ def _build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], sit
 
 def _racks_lower_bound(scenario: Scenario, chosen: list[Candidate], site: _Site) -> int:
     """Fewest racks any packing of the selected servers can use (LP with unit prices)."""
-    ones = _Site(site.racks, site.cap, np.ones_like(site.price), site.count)
-    S = np.array([c.size for c in chosen], np.float64)
-    n = np.array([c.count for c in chosen], np.int64)
-    rack_scale = np.array([c.server.rack_scale for c in chosen], np.bool_)
-    exclusive = np.array([w.placement == "dedicated" for w in scenario.workloads], np.bool_) | rack_scale
-    pat, ptype, truncated = K.enumerate_patterns(S, n, exclusive, rack_scale, ones.cap, MAX_PATTERNS)
+    S, n, exclusive, rack_scale = _items(scenario, chosen)
+    pat, ptype, truncated = K.enumerate_patterns(S, n, exclusive, rack_scale, site.cap, MAX_PATTERNS)
     simple = max(math.ceil(float((S * n[:, None]).sum(axis=0)[d] / site.cap[:, d].max()) - 1e-9)
                  for d in range(5) if site.cap[:, d].max() > 0)
     if truncated:
