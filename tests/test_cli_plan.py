@@ -142,3 +142,12 @@ def test_compare(run):
     assert rows[0]["tco_usd"] <= min(tcos) + 0.01  # the optimizer is at least as good
     table = run("compare", ENTERPRISE)
     assert table.exit_code == 0 and "forced_on" in table.stdout
+
+
+def test_size_names_the_option_for_a_wrong_kind_of_id(run):
+    r = run("size", "--gpus", "8", "--server", "h200-sxm")
+    assert r.exit_code == 2
+    assert r.stderr.startswith("error: --server: 'h200-sxm' is a GPU, not a Server; known: ")
+    r = run("size", "--gpus", "8", "--server", "dell-xe9680-h200", "--rack", "nope")
+    assert r.stderr.startswith("error: --rack: unknown rack type 'nope'")
+    assert len(r.stderr.splitlines()) == 1

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from ..errors import InfeasibleError, Problem, ScenarioError
 from ..loading import check_scenario_references, load_catalog, load_scenario
-from ..models import Catalog, Scenario
+from ..models import GPU, Catalog, RackType, Scenario, Server
 from ..planner import compare, plan
 from ..render import csv_text, json_text, table
 from ..render_plan import md_table, render
@@ -123,10 +123,10 @@ def size_command(gpus: int, server_id: str | None, gpu_id: str | None, rack_ids:
     catalog = load_catalog(*catalog_files)
     wanted = server_id or gpu_id
     assert wanted is not None
-    if wanted not in catalog:
-        raise ScenarioError([Problem(None, None, "--server" if server_id else "--gpu",
-                                     f"unknown id {wanted!r}")])
-    # by default every rack type that can serve the redundancy asked for
+    option, kind = ("--server", Server) if server_id else ("--gpu", GPU)
+    _check_id(catalog, option, wanted, kind)
+    for rack_id in rack_ids:
+        _check_id(catalog, "--rack", rack_id, RackType, noun="rack type")
     racks = list(rack_ids) or [r.id for r in catalog.racks if redundancy == "N" or r.feeds >= 2]
     data = {
         "name": f"size-{gpus}-{wanted}",
@@ -141,6 +141,21 @@ def size_command(gpus: int, server_id: str | None, gpu_id: str | None, rack_ids:
     }
     scenario = _validated(data, catalog)
     _plan_or_diagnosis(scenario, catalog, objective, fmt, output)
+
+
+def _check_id(catalog: Catalog, option: str, id_: str, kind: type, noun: str = "id") -> None:
+    """An option naming no catalog entry, or one of the wrong kind, is bad input for that option."""
+    entry = catalog.get(id_) if id_ in catalog else None
+    if isinstance(entry, kind):
+        return
+    if entry is None:
+        message = f"unknown {noun} {id_!r}"
+    else:
+        message = f"{id_!r} is a {type(entry).__name__}, not a {kind.__name__}"
+    sections: dict[type, list[GPU] | list[Server] | list[RackType]] = {
+        Server: catalog.servers, GPU: catalog.gpus, RackType: catalog.racks}
+    known = ", ".join(e.id for e in sections[kind])
+    raise ScenarioError([Problem(None, None, option, f"{message}; known: {known}")])
 
 
 def _validated(data: dict[str, Any], catalog: Catalog) -> Scenario:
