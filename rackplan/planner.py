@@ -52,8 +52,16 @@ LEAF_LIMIT = 20_000
 """Leaves (complete model choices) the search packs before it stops unproven."""
 NODE_LIMIT = 4_000
 """Branch-and-bound nodes per leaf packing; the final packing gets 25 times more."""
+LEAF_WORK = 5 * 10**9
+"""Work (LP tableau cells and bound evaluations) per leaf packing in the search."""
+SEARCH_WORK = 10**11
+"""Work for the whole search; with LEAF_LIMIT it bounds planning time on every machine."""
+FINAL_WORK = 6 * 10**10
+"""Work for the final packing of the chosen models."""
 SMALL_RACKS = 24
 """Packings with at most this many racks in the LP are searched exactly from scratch."""
+MAX_SCHEDULE_YEARS = 100
+"""A plan whose last workload would come online later than this is reported infeasible."""
 MAX_PATTERNS = 6_000
 """Most rack patterns enumerated per packing."""
 
@@ -258,7 +266,7 @@ def _search(scenario: Scenario, objective: str, cands: list[list[Candidate]], si
         start, S, n, sep, capex, power, lead, rack_scale, excl_lb, shared_lb, dedicated,
         site.cap, site.price, site.count, mode, budget, envelope,
         7.0 / s.install_racks_per_week, float(_days(s.burn_in_weeks)),
-        LEAF_LIMIT, NODE_LIMIT, SMALL_RACKS, MAX_PATTERNS)
+        LEAF_LIMIT, NODE_LIMIT, LEAF_WORK, SEARCH_WORK, SMALL_RACKS, MAX_PATTERNS)
     picked = np.array([flat[c][1] if c >= 0 else -1 for c in choice], np.int64)
     return picked, float(value), float(lower), int(status), int(leaves), fails
 
@@ -317,25 +325,35 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str |
 # --------------------------------------------------------------------------- building the plan
 
 
-def _items(scenario: Scenario,
-           chosen: list[Candidate]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Kernel arrays of the chosen servers: sizes, counts, exclusive, rack-scale (one per workload)."""
+def _items(scenario: Scenario, chosen: list[Candidate]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Kernel item arrays of the chosen servers, shared workloads with interchangeable servers
+    pooled: ``group`` (one per workload) and the pooled sizes, counts, exclusive, rack-scale."""
     S = np.array([c.size for c in chosen], np.float64)
     n = np.array([c.count for c in chosen], np.int64)
     rack_scale = np.array([c.server.rack_scale for c in chosen], np.bool_)
     exclusive = np.array([w.placement == "dedicated" for w in scenario.workloads], np.bool_) | rack_scale
-    return S, n, exclusive, rack_scale
+    lead = np.array([c.arrival_day for c in chosen], np.float64)
+    group, Sm, nm, exm, rsm, _lead = K.merge_items(S, n, exclusive, rack_scale, lead)
+    return group, n, Sm, nm, exm, rsm
 
 
-def _pack(scenario: Scenario, chosen: list[Candidate], site: _Site, node_limit: int):  # type: ignore[no-untyped-def]
-    S, n, exclusive, rack_scale = _items(scenario, chosen)
-    return K.pack_selection(S, n, exclusive, rack_scale, site.cap, site.price, site.count,
-                            node_limit, SMALL_RACKS, MAX_PATTERNS)
+def _pack(scenario: Scenario, chosen: list[Candidate],
+          site: _Site) -> tuple[int, np.ndarray, np.ndarray]:
+    """Final packing: ``(status, rack types (R,), servers per rack and workload (R, W))``."""
+    group, n, S, nm, exclusive, rack_scale = _items(scenario, chosen)
+    pat, ptype, x, _cost, _bound, st, _work = K.pack_selection(
+        S, nm, exclusive, rack_scale, site.cap, site.price, site.count,
+        NODE_LIMIT * 25, FINAL_WORK, SMALL_RACKS, MAX_PATTERNS)
+    if st != K.OK:
+        return int(st), np.zeros(0, np.int64), np.zeros((0, len(chosen)), np.int64)
+    types, pooled = _expand(pat, ptype, x, nm)
+    return int(st), types, _split(pooled, group, n)
 
 
 def _expand(pat: np.ndarray, ptype: np.ndarray, x: np.ndarray,
             n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Racks (type, counts per workload) from pattern counts, surplus servers removed."""
+    """Racks (type, counts per item type) from pattern counts, surplus servers removed."""
     types = np.repeat(ptype, x)
     counts = np.repeat(pat, x, axis=0).astype(np.int64)
     surplus = counts.sum(axis=0) - n
@@ -350,6 +368,46 @@ def _expand(pat: np.ndarray, ptype: np.ndarray, x: np.ndarray,
     return types[keep], counts[keep]
 
 
+def _split(pooled: np.ndarray, group: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Servers per rack and workload from pooled counts: each pool's racks are filled with
+    its workloads' servers in workload order, so a workload spans consecutive racks."""
+    counts = np.zeros((pooled.shape[0], len(group)), np.int64)
+    for g in range(pooled.shape[1]):
+        members = [int(k) for k in np.flatnonzero(group == g)]
+        left = {k: int(n[k]) for k in members}
+        i = 0
+        for r in range(pooled.shape[0]):
+            amount = int(pooled[r, g])
+            while amount > 0:
+                k = members[i]
+                take = min(amount, left[k])
+                counts[r, k] += take
+                left[k] -= take
+                amount -= take
+                if left[k] == 0:
+                    i += 1
+    return counts
+
+
+def _check_schedule(scenario: Scenario, arrivals: list[float], per_rack: float, burn: int) -> None:
+    """Refuse a schedule that runs past MAX_SCHEDULE_YEARS (or the calendar) with a diagnosis."""
+    finish = 0.0
+    for arrival in arrivals:
+        finish = max(finish, arrival) + per_rack
+    days = finish + burn
+    limit = min(MAX_SCHEDULE_YEARS * 365.25, (dt.date.max - scenario.start).days)
+    if not days <= limit:  # also catches inf and nan
+        years = days / 365.25
+        when = f"{years:,.0f} years" if years < 1e6 else "more than a million years"
+        raise InfeasibleError(Diagnosis(
+            [f"schedule: the plan would be ready {when} after {scenario.start} "
+             f"({len(arrivals):,} racks at {scenario.site.install_racks_per_week:g} racks per week, "
+             f"{scenario.site.burn_in_weeks:g} weeks burn-in); rackplan schedules at most "
+             f"{MAX_SCHEDULE_YEARS} years ahead"],
+            {"ready_years": years if math.isfinite(years) else None,
+             "max_schedule_years": MAX_SCHEDULE_YEARS}))
+
+
 def _r(v: float, digits: int = 6) -> float:
     return round(float(v), digits) + 0.0
 
@@ -358,11 +416,9 @@ def _build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], sit
                 search_lower: float, status: int, leaves: int) -> Plan:
     s = scenario.site
     years = scenario.horizon_years
-    pat, ptype, x, _cost, _bound, st = _pack(scenario, chosen, site, NODE_LIMIT * 25)
+    st, types, counts = _pack(scenario, chosen, site)
     if st != K.OK:  # the search packed this selection; a larger search cannot lose it
         raise RuntimeError(f"final packing failed with status {st}")
-    n = np.array([c.count for c in chosen], np.int64)
-    types, counts = _expand(pat, ptype, x, n)
     start = scenario.start
     names = [w.name for w in scenario.workloads]
 
@@ -371,6 +427,7 @@ def _build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], sit
     order = sorted(range(len(types)), key=lambda r: (arrival[r], tuple(-counts[r]), types[r]))
     per_rack = 7.0 / s.install_racks_per_week
     burn = _days(s.burn_in_weeks)
+    _check_schedule(scenario, [float(arrival[r]) for r in order], per_rack, burn)
     finish = 0.0
     racks: list[Rack] = []
     last_install: dict[int, int] = {}
@@ -413,7 +470,7 @@ def _build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], sit
     tco = _r(capex + opex * years, 2)
     gpus = sum(c.gpus for c in chosen)
     it_kw = _r(sum(r.power_kw for r in racks))
-    totals = Totals(gpus=gpus, servers=int(n.sum()), racks=len(racks), it_power_kw=it_kw,
+    totals = Totals(gpus=gpus, servers=sum(c.count for c in chosen), racks=len(racks), it_power_kw=it_kw,
                     facility_power_kw=_r(it_kw * s.pue), capex_usd=capex, opex_usd_per_year=opex,
                     tco_usd=tco, usd_per_gpu_hour=_r(tco / (gpus * HOURS_PER_YEAR * years)))
     value = capex if objective == "capex" else tco
@@ -459,14 +516,14 @@ def _build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], sit
 
 def _racks_lower_bound(scenario: Scenario, chosen: list[Candidate], site: _Site) -> int:
     """Fewest racks any packing of the selected servers can use (LP with unit prices)."""
-    S, n, exclusive, rack_scale = _items(scenario, chosen)
+    _group, _n, S, n, exclusive, rack_scale = _items(scenario, chosen)
     pat, ptype, truncated = K.enumerate_patterns(S, n, exclusive, rack_scale, site.cap, MAX_PATTERNS)
     simple = max(math.ceil(float((S * n[:, None]).sum(axis=0)[d] / site.cap[:, d].max()) - 1e-9)
                  for d in range(5) if site.cap[:, d].max() > 0)
     if truncated:
         return int(simple)
     A = pat.T.astype(np.float64)
-    _, value, status = K.solve_lp(A, n.astype(np.float64), ptype, site.count.astype(np.float64),
+    _, value, status, _work = K.solve_lp(A, n.astype(np.float64), ptype, site.count.astype(np.float64),
                                   np.ones(pat.shape[0]))
     if status != K.LP_OK:
         return int(simple)
@@ -516,8 +573,8 @@ def _diagnose(scenario: Scenario, objective: str, cands: list[list[Candidate]], 
     positions_ok = False
     if status != K.NONE_FEASIBLE:
         chosen = [cands[w][int(i)] for w, i in enumerate(picked)]
-        pat, ptype, x, _c, _lp, st = _pack(scenario, chosen, over, NODE_LIMIT * 25)
-        used = np.bincount(ptype, weights=x, minlength=2 * T).astype(np.int64)
+        _st, types, _counts = _pack(scenario, chosen, over)
+        used = np.bincount(types, minlength=2 * T)
         short_types = {}
         for t in range(T):
             extra = int(used[T + t])

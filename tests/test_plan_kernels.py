@@ -90,8 +90,8 @@ def test_pack_selection_is_exact_on_tiny_cases(case):
     S, n, exclusive, rack_scale, cap, price, count = case
     items = np.repeat(np.arange(len(n)), n)
     optimum = brute_force(S[items], cap, price, count, items, exclusive[items], rack_scale[items])
-    pat, ptype, x, cost, bound, status = K.pack_selection(S, n, exclusive, rack_scale, cap, price,
-                                                          count, 100_000, 24, 10_000)
+    pat, ptype, x, cost, bound, status, work = K.pack_selection(
+        S, n, exclusive, rack_scale, cap, price, count, 100_000, 10**15, 24, 10_000)
     if optimum is None:
         assert status != K.OK
         return
@@ -136,7 +136,7 @@ def test_lp_matches_highs():
         ptype = rng.integers(0, T, size=P)
         count = rng.integers(1, 60, size=T).astype(float)
         cost = rng.uniform(1, 100, size=P)
-        x, value, status = K.solve_lp(A, b, ptype, count, cost)
+        x, value, status, _work = K.solve_lp(A, b, ptype, count, cost)
         want = highs_lp(A, b, ptype, count, cost)
         if want is None:
             assert status == K.LP_INFEASIBLE
@@ -159,3 +159,80 @@ def test_ready_day_pipeline():
     lead = np.array([10.0, 4.0])
     # day 4: two racks -> 18; then max(18, 10) + 21 = 39; + burn-in 14
     assert K.ready_day(pat, ptype, x, lead, 7.0, 14.0) == 39 + 14
+
+
+def packing_holds(S, n, exclusive, rack_scale, cap, count, pat, ptype, x):
+    """Independent check of a pattern packing: coverage, positions, capacity, exclusivity."""
+    assert np.all(x >= 0)
+    assert np.all((pat * x[:, None]).sum(axis=0) >= n)
+    assert np.all(np.bincount(ptype, weights=x, minlength=len(count)) <= count)
+    for p in np.flatnonzero(x):
+        assert np.all(pat[p] @ S <= cap[ptype[p]] * (1 + 1e-9))
+        used = np.flatnonzero(pat[p])
+        if any(exclusive[k] for k in used):
+            assert used.size == 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(cases(), st.sampled_from([0, 10, 1_000]))
+def test_pack_selection_out_of_work_still_packs_validly(case, work_limit):
+    """With the work budget spent the packer falls back to the LP rounded down plus a
+    greedy cover: still a valid packing, never cheaper than the optimum."""
+    S, n, exclusive, rack_scale, cap, price, count = case
+    items = np.repeat(np.arange(len(n)), n)
+    optimum = brute_force(S[items], cap, price, count, items, exclusive[items], rack_scale[items])
+    pat, ptype, x, cost, bound, status, work = K.pack_selection(
+        S, n, exclusive, rack_scale, cap, price, count, 100_000, work_limit, 24, 10_000)
+    if status != K.OK:
+        return
+    assert optimum is not None
+    packing_holds(S, n, exclusive, rack_scale, cap, count, pat, ptype, x)
+    assert cost == pytest.approx(float(price[ptype] @ x))
+    assert cost >= optimum - 1e-9
+    assert bound <= optimum + 1e-9
+
+
+def test_greedy_fallback_is_as_good_as_a_long_exact_completion():
+    """60 item types and no work budget: the LP rounded down plus a greedy cover is valid and
+    within 5% of what 10**10 units of exact completion find on the same patterns."""
+    rng = np.random.default_rng(7)
+    S = rng.uniform(1, 10, size=(60, 2))
+    n = rng.integers(1, 30, size=60)
+    cap = np.array([[40.0, 40.0]])
+    no = np.zeros(60, np.bool_)
+    results = [K.pack_selection(S, n, no, no, cap, np.array([1.0]), np.array([10_000]),
+                                100_000, work, 24, 6_000) for work in (0, 10**10)]
+    (pat, ptype, x, quick, _, status, used), (*_, slow, _, slow_status, slow_used) = results
+    assert status == K.OK and slow_status == K.OK
+    assert used < slow_used
+    packing_holds(S, n, no, no, cap, np.array([10_000]), pat, ptype, x)
+    assert quick <= 1.05 * slow
+
+
+@settings(max_examples=100, deadline=None)
+@given(cases(), st.lists(st.integers(0, 2), min_size=1, max_size=4))
+def test_pooling_identical_shared_items_keeps_the_optimum(case, copies):
+    """Workloads with interchangeable servers are pooled; the pooled optimum equals the
+    optimum of the unpooled items (brute force), and pooled counts add up."""
+    S, n, exclusive, rack_scale, cap, price, count = case
+    # duplicate some item types as further workloads
+    extra = [c % len(n) for c in copies]
+    S2 = np.vstack([S, S[extra]])
+    n2 = np.concatenate([n, np.ones(len(extra), np.int64)])
+    ex2 = np.concatenate([exclusive, exclusive[extra]])
+    rs2 = np.concatenate([rack_scale, rack_scale[extra]])
+    lead = np.zeros(len(n2))
+    group, Sm, nm, exm, rsm, _ = K.merge_items(S2, n2, ex2, rs2, lead)
+    assert nm.sum() == n2.sum()
+    for k in range(len(n2)):
+        assert np.array_equal(Sm[group[k]], S2[k])
+        if ex2[k]:
+            assert np.sum(group == group[k]) == 1
+    items = np.repeat(np.arange(len(n2)), n2)
+    optimum = brute_force(S2[items], cap, price, count, items, ex2[items], rs2[items])
+    *_, cost, _bound, status, _work = K.pack_selection(Sm, nm, exm, rsm, cap, price, count,
+                                                      100_000, 10**15, 24, 10_000)
+    if optimum is None:
+        assert status != K.OK
+    else:
+        assert status == K.OK and cost == pytest.approx(optimum)

@@ -54,9 +54,9 @@ def max_fit(rem, s, upper):
     best = upper
     for d in range(rem.shape[0]):
         if s[d] > 0.0:
-            f = int(np.floor(rem[d] / s[d] + _FIT_TOL))
-            if f < best:
-                best = f
+            f = np.floor(rem[d] / s[d] + _FIT_TOL)
+            if f < best:  # compared as floats: a tiny size must not overflow an int
+                best = int(f)
     return max(best, 0)
 
 
@@ -203,7 +203,8 @@ def solve_lp(A, b, ptype, count, cost):
     """min cost.x  s.t.  A x >= b (coverage), sum of x over each type <= count, x >= 0.
 
     ``A`` (K, P) pattern contents, ``b`` (K,), ``ptype`` (P,), ``count`` (T,),
-    ``cost`` (P,). Returns ``(x (P,), value, status)``.
+    ``cost`` (P,). Returns ``(x (P,), value, status, work)``; ``work`` counts
+    tableau cells visited by the pivots (a machine-independent measure of effort).
     """
     K, P = A.shape
     T = count.shape[0]
@@ -237,14 +238,16 @@ def solve_lp(A, b, ptype, count, cost):
         tab[m, art + k] = 0.0
     max_iter = 50 * (m + 10) + 2 * P
     x = np.zeros(P)
-    status, _ = _simplex(tab, basis, art, max_iter)
+    status, it = _simplex(tab, basis, art, max_iter)
+    cells = (m + 1) * (ncol + 1)
+    work = it * cells
     if status != LP_OK:
-        return x, _INF, status
+        return x, _INF, status, work
     scale = 1.0
     for k in range(K):
         scale += b[k]
     if -tab[m, ncol] > 1e-9 * scale:
-        return x, _INF, LP_INFEASIBLE
+        return x, _INF, LP_INFEASIBLE, work
     # drive artificials out of the basis where possible
     for i in range(m):
         if basis[i] >= art:
@@ -262,16 +265,17 @@ def solve_lp(A, b, ptype, count, cost):
         if c != 0.0:
             for j in range(ncol + 1):
                 tab[m, j] -= c * tab[i, j]
-    status, _ = _simplex(tab, basis, art, max_iter)
+    status, it = _simplex(tab, basis, art, max_iter)
+    work += (it + m) * cells
     if status != LP_OK:
-        return x, _INF, status
+        return x, _INF, status, work
     value = 0.0
     for i in range(m):
         if basis[i] < P:
             v = tab[i, ncol]
             x[basis[i]] = v if v > 0.0 else 0.0
             value += cost[basis[i]] * x[basis[i]]
-    return x, value, LP_OK
+    return x, value, LP_OK, work
 
 
 @jit
@@ -337,27 +341,29 @@ def _sort_prefix(row, key, c):
 
 @jit
 def _lp_bound(A, rr, ptype, ll, pcost):
-    """LP value of covering ``rr`` within positions ``ll`` (``inf`` if infeasible)."""
-    x, value, status = solve_lp(A, rr.astype(np.float64), ptype, ll.astype(np.float64), pcost)
+    """LP value of covering ``rr`` within positions ``ll`` (``inf`` if infeasible), x, work."""
+    x, value, status, work = solve_lp(A, rr.astype(np.float64), ptype, ll.astype(np.float64), pcost)
     if status == LP_INFEASIBLE:
-        return _INF, x
+        return _INF, x, work
     if status != LP_OK:
-        return 0.0, x
-    return value, x
+        return 0.0, x, work
+    return value, x, work
 
 
 @jit
 def _cover(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, node_limit, incumbent,
-           lp_nodes):
+           work_limit):
     """Exact branch and bound: cheapest multiset of patterns covering ``r`` within ``left``.
 
     The next rack must hold the first uncovered item (largest items first);
     racks for the same branching item are taken in non-decreasing candidate
     order, so every multiset is visited once. Candidates are ordered by the
     root LP (largest value first), then by price per covered size. Nodes are
-    pruned by a per-dimension bound and, for the first ``lp_nodes`` nodes, by
-    the LP relaxation of the remainder. Returns ``(y (P,), cost, complete)``;
-    ``cost`` is ``inf`` when nothing was found below ``incumbent``.
+    pruned by a per-dimension bound and by the LP relaxation of the remainder.
+    The search stops after ``node_limit`` nodes or ``work_limit`` units of work
+    (LP tableau cells and bound evaluations), whichever comes first. Returns
+    ``(y (P,), cost, complete, work)``; ``cost`` is ``inf`` when nothing was
+    found below ``incumbent``.
     """
     P, K = pat.shape
     y_best = np.zeros(P, np.int64)
@@ -366,14 +372,15 @@ def _cover(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, node_l
     for k in range(K):
         total += r[k]
     if total == 0:
-        return y_best, 0.0, True
+        return y_best, 0.0, True, 0
     A = np.empty((K, P))
     for k in range(K):
         for p in range(P):
             A[k, p] = min(pat[p, k], r[k])
-    root, x0 = _lp_bound(A, r, ptype, left, pcost)
+    root, x0, work = _lp_bound(A, r, ptype, left, pcost)
+    work += K * P * (K + 1)
     if root == _INF or root >= best - 1e-9:
-        return y_best, _INF, True
+        return y_best, _INF, True, work
     item_order = np.argsort(-weight, kind="mergesort")
     cand = np.full((K, P), -1, np.int64)
     ncand = np.zeros(K, np.int64)
@@ -392,6 +399,9 @@ def _cover(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, node_l
                 c += 1
         _sort_prefix(cand[k], key, c)
         ncand[k] = c
+    ncand_max = 0
+    for k in range(K):
+        ncand_max = max(ncand_max, ncand[k])
     rr = r.copy()
     ll = left.copy()
     y = np.zeros(P, np.int64)
@@ -409,7 +419,8 @@ def _cover(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, node_l
         if entering:
             entering = False
             nodes += 1
-            if nodes > node_limit:
+            work += K * cap.shape[0] + ncand_max
+            if nodes > node_limit or work > work_limit:
                 complete = False
                 break
             k_star = -1
@@ -427,11 +438,12 @@ def _cover(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, node_l
             if cost + _residual_bound(rr, ll, S, cap, price, type_order) >= best - 1e-9:
                 depth -= 1
                 continue
-            if depth > 0 and nodes <= lp_nodes:
+            if depth > 0:
                 for k in range(K):
                     for p in range(P):
                         A[k, p] = min(pat[p, k], rr[k])
-                lb, _ = _lp_bound(A, rr, ptype, ll, pcost)
+                lb, _, lp_work = _lp_bound(A, rr, ptype, ll, pcost)
+                work += lp_work + K * P
                 if cost + lb >= best - 1e-6 * max(1.0, best if best < _INF else 1.0):
                     depth -= 1
                     continue
@@ -476,24 +488,120 @@ def _cover(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, node_l
         else:
             depth -= 1
     if best < incumbent:
-        return y_best, best, complete
-    return y_best, _INF, complete
+        return y_best, best, complete, work
+    return y_best, _INF, complete, work
 
 
 @jit
-def pack_selection(S, n, exclusive, rack_scale, cap, price, count, node_limit, small_racks,
-                   max_patterns):
+def _greedy_cover(n, count, base, pat, ptype, pcost, weight):
+    """Complete the racks ``base`` greedily: add the pattern covering most remaining
+    weight per dollar until every item is held. Returns ``(x (P,), cost)``;
+    ``cost`` is ``inf`` when the positions run out first."""
+    P, K = pat.shape
+    T = count.shape[0]
+    x = base.copy()
+    left = count.copy()
+    r = n.copy()
+    cost = 0.0
+    for p in range(P):
+        left[ptype[p]] -= x[p]
+        cost += x[p] * pcost[p]
+        for k in range(K):
+            r[k] = max(r[k] - x[p] * pat[p, k], 0)
+    for t in range(T):
+        if left[t] < 0:
+            return x, _INF
+    while True:
+        remaining = 0
+        for k in range(K):
+            remaining += r[k]
+        if remaining == 0:
+            return x, cost
+        best = -1
+        best_v = 0.0
+        for p in range(P):
+            if left[ptype[p]] <= 0:
+                continue
+            v = 0.0
+            for k in range(K):
+                v += min(pat[p, k], r[k]) * weight[k]
+            v /= max(pcost[p], 1e-9)
+            if v > best_v:
+                best_v = v
+                best = p
+        if best < 0:
+            return x, _INF
+        x[best] += 1
+        left[ptype[best]] -= 1
+        cost += pcost[best]
+        for k in range(K):
+            r[k] = max(r[k] - pat[best, k], 0)
+
+
+@jit
+def merge_items(S, n, exclusive, rack_scale, lead):
+    """Pool shared items that are interchangeable in a rack (same size and lead time).
+
+    Two workloads that share racks and chose servers of the same size are one
+    item type to the packer; pooling them keeps the pattern count small when a
+    scenario has many small workloads. Returns ``(group (K,), S, n, exclusive,
+    rack_scale, lead)`` of the pooled types; item ``k`` belongs to ``group[k]``.
+    """
+    K, D = S.shape
+    group = np.full(K, -1, np.int64)
+    first = np.empty(K, np.int64)
+    G = 0
+    for k in range(K):
+        if not exclusive[k]:
+            for g in range(G):
+                j = first[g]
+                if exclusive[j] or lead[j] != lead[k]:
+                    continue
+                same = True
+                for d in range(D):
+                    if S[j, d] != S[k, d]:
+                        same = False
+                        break
+                if same:
+                    group[k] = g
+                    break
+        if group[k] < 0:
+            first[G] = k
+            group[k] = G
+            G += 1
+    Sm = np.empty((G, D))
+    nm = np.zeros(G, np.int64)
+    exm = np.empty(G, np.bool_)
+    rsm = np.empty(G, np.bool_)
+    leadm = np.empty(G)
+    for g in range(G):
+        j = first[g]
+        Sm[g] = S[j]
+        exm[g] = exclusive[j]
+        rsm[g] = rack_scale[j]
+        leadm[g] = lead[j]
+    for k in range(K):
+        nm[group[k]] += n[k]
+    return group, Sm, nm, exm, rsm, leadm
+
+
+@jit
+def pack_selection(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit,
+                   small_racks, max_patterns):
     """Cheapest racks for ``n[k]`` items of each type ``k``; see the module docstring.
 
     Returns ``(pat (P, K), ptype (P,), x (P,) racks per pattern, cost,
-    lower_bound, status)``. ``lower_bound`` is a lower bound on the cost of any
-    packing: ``cost`` itself when the search from scratch was exhaustive, else
-    the LP value (``inf`` when even the relaxation is infeasible).
+    lower_bound, status, work)``. ``lower_bound`` is a lower bound on the cost
+    of any packing: ``cost`` itself when the search from scratch was
+    exhaustive, else the LP value (``inf`` when even the relaxation is
+    infeasible). The exact searches stop at ``node_limit`` nodes each or when
+    ``work`` (see :func:`_cover`) reaches ``work_limit``.
     """
     K, D = S.shape
     T = cap.shape[0]
     pat, ptype, truncated = enumerate_patterns(S, n, exclusive, rack_scale, cap, max_patterns)
     P = pat.shape[0]
+    work = P * K * T
     x_int = np.zeros(P, np.int64)
     covered = np.zeros(K, np.bool_)
     for p in range(P):
@@ -502,7 +610,7 @@ def pack_selection(S, n, exclusive, rack_scale, cap, price, count, node_limit, s
                 covered[k] = True
     for k in range(K):
         if n[k] > 0 and not covered[k]:
-            return pat, ptype, x_int, _INF, _INF, NO_FIT
+            return pat, ptype, x_int, _INF, _INF, NO_FIT, work
     pcost = np.empty(P)
     for p in range(P):
         pcost[p] = price[ptype[p]]
@@ -511,9 +619,10 @@ def pack_selection(S, n, exclusive, rack_scale, cap, price, count, node_limit, s
         for p in range(P):
             A[k, p] = pat[p, k]
     b = n.astype(np.float64)
-    x, lp_value, lp_status = solve_lp(A, b, ptype, count.astype(np.float64), pcost)
+    x, lp_value, lp_status, lp_work = solve_lp(A, b, ptype, count.astype(np.float64), pcost)
+    work += lp_work
     if lp_status == LP_INFEASIBLE:
-        return pat, ptype, x_int, _INF, _INF, NO_POSITIONS
+        return pat, ptype, x_int, _INF, _INF, NO_POSITIONS, work
     # cheapest price per unit of each dimension, for the residual bound
     type_order = np.full((D, T), -1, np.int64)
     ratio = np.empty(T)
@@ -567,8 +676,12 @@ def pack_selection(S, n, exclusive, rack_scale, cap, price, count, node_limit, s
                 base_cost += base[p] * pcost[p]
                 for k in range(K):
                     r[k] = max(r[k] - base[p] * pat[p, k], 0)
-        y, c, complete = _cover(r, left, pat, ptype, pcost, S, cap, price, type_order, weight,
-                                node_limit, best_cost - base_cost, node_limit)
+        # attempt 0 may use half of the work left, attempt 1 two thirds, attempt 2 all
+        share = max(work_limit - work, 0)
+        share = share // 2 if attempt == 0 else (share * 2 // 3 if attempt == 1 else share)
+        y, c, complete, cover_work = _cover(r, left, pat, ptype, pcost, S, cap, price, type_order,
+                                            weight, node_limit, best_cost - base_cost, share)
+        work += cover_work
         if c < _INF and base_cost + c < best_cost - 1e-9:
             best_cost = base_cost + c
             x_int = base + y
@@ -577,16 +690,27 @@ def pack_selection(S, n, exclusive, rack_scale, cap, price, count, node_limit, s
             break
         if best_cost < _INF and best_cost <= lp_value + 1e-6 * max(1.0, lp_value):
             break
+    if best_cost == _INF and lp_status == LP_OK:
+        # last resort when the exact completions ran out of work: the LP rounded
+        # down, the rest covered greedily
+        base = np.zeros(P, np.int64)
+        for p in range(P):
+            base[p] = int(np.floor(x[p] + 1e-9))
+        y, c = _greedy_cover(n, count, base, pat, ptype, pcost, weight)
+        work += P * K * (K + 1)
+        if c < _INF:
+            best_cost = c
+            x_int = y
     if lp_status != LP_OK or truncated:
         # the LP stopped early, or saw only some patterns: fall back to the dimension bound
         lp_value = _residual_bound(n, count, S, cap, price, type_order)
     if proven:
         if best_cost == _INF:
-            return pat, ptype, x_int, _INF, _INF, NO_POSITIONS  # proven: no integer packing
+            return pat, ptype, x_int, _INF, _INF, NO_POSITIONS, work  # proven: no integer packing
         lp_value = best_cost
     if best_cost == _INF:
-        return pat, ptype, x_int, _INF, lp_value, ROUNDING_FAILED
-    return pat, ptype, x_int, best_cost, lp_value, OK
+        return pat, ptype, x_int, _INF, lp_value, ROUNDING_FAILED, work
+    return pat, ptype, x_int, best_cost, lp_value, OK, work
 
 
 @jit
@@ -616,7 +740,7 @@ def ready_day(pat, ptype, x, lead_days, days_per_rack, burn_days):
 @jit
 def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, shared_lb,
            dedicated, cap, price, count, mode, budget, envelope, days_per_rack, burn_days,
-           leaf_limit, node_limit, small_racks, max_patterns):
+           leaf_limit, node_limit, leaf_work, work_limit, small_racks, max_patterns):
     """Branch and bound over one candidate per workload with the packer at each leaf.
 
     Workload ``w``'s candidates are ``cand_start[w]:cand_start[w+1]`` (sorted
@@ -625,7 +749,10 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
     ``capex`` (servers with tariffs), reserved ``power`` kW, ``lead`` days,
     ``rack_scale``, and rack-cost lower bounds ``excl_lb`` (exclusive racks)
     and ``shared_lb`` (D,) per dimension. Objective: ``mode`` capex/tco
-    minimise ``sep + rack cost``; time minimises the ready day first.
+    minimise ``sep + rack cost``; time minimises the ready day first. The
+    search stops (status LIMIT) after ``leaf_limit`` leaves or once the packings
+    have used ``work_limit`` units of work, each at most ``leaf_work``: a bound
+    on effort that is the same on every machine.
 
     Returns ``(choice (W,), primary, value, lower_bound, status, leaves,
     fail_counts (4,))``; ``fail_counts``: leaves rejected for no fit, no
@@ -664,6 +791,7 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
     n_leaf_lb = 0
     fails = np.zeros(4, np.int64)
     leaves = 0
+    work = 0
     hit_limit = False
     Sw = np.empty((W, D))
     nw = np.empty(W, np.int64)
@@ -683,8 +811,11 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
                 rsw[w] = rack_scale[c]
                 exw[w] = dedicated[w] or rack_scale[c]
                 leadw[w] = lead[c]
-            pat, ptype, x, rack_cost, lp_value, st = pack_selection(
-                Sw, nw, exw, rsw, cap, price, count, node_limit, small_racks, max_patterns)
+            _g, Sm, nm, exm, rsm, leadm = merge_items(Sw, nw, exw, rsw, leadw)
+            pat, ptype, x, rack_cost, lp_value, st, leaf_w = pack_selection(
+                Sm, nm, exm, rsm, cap, price, count, node_limit, leaf_work, small_racks,
+                max_patterns)
+            work += leaf_w
             p_lb = pre_lead[W] + burn_days if mode == MODE_TIME else 0.0
             if st == NO_FIT:
                 fails[0] += 1
@@ -705,13 +836,13 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
                     v = pre_sep[W] + rack_cost
                     prim = 0.0
                     if mode == MODE_TIME:
-                        prim = ready_day(pat, ptype, x, leadw, days_per_rack, burn_days)
+                        prim = ready_day(pat, ptype, x, leadm, days_per_rack, burn_days)
                     if prim < best_p or (prim == best_p and v < best_v - 1e-9 * max(1.0, abs(v))):
                         best_p = prim
                         best_v = v
                         best_choice[:] = choice
             depth -= 1
-            if leaves >= leaf_limit:
+            if leaves >= leaf_limit or work >= work_limit:
                 hit_limit = True
                 break
             continue
