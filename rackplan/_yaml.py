@@ -8,6 +8,7 @@ than silently keeping the last one.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,13 @@ MAX_ALIASES = 1_000
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader with depth and alias limits and duplicate-key detection."""
+    """SafeLoader with depth and alias limits and duplicate-key detection.
+
+    Numbers follow YAML 1.2 as well as 1.1: ``4e8`` (no dot) is a float, not
+    the string PyYAML's 1.1 resolver makes of it.
+    """
+
+    yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -69,6 +76,13 @@ class _BoundedLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_BoundedLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
 def read_yaml(path: str | Path, error: type[InputError]) -> Any:
     """Read one YAML document from ``path``; every failure raises ``error`` naming the file."""
     name = str(path)
@@ -90,6 +104,8 @@ def read_yaml(path: str | Path, error: type[InputError]) -> Any:
         raise fail("permission denied") from None
     except OSError as exc:
         raise fail(f"cannot read file: {exc.strerror or exc}") from None
+    except ValueError:  # e.g. a NUL character in the path
+        raise fail("not a valid file path") from None
     if b"\x00" in data:
         raise fail("binary content (NUL bytes); expected a YAML text file")
     try:

@@ -326,6 +326,9 @@ def load_scenario(path: str | Path) -> Scenario:
 
     own = Path(path).resolve()
     for index, catalog_path in enumerate(scenario.catalog_paths()):
+        if "\x00" in str(catalog_path):
+            raise ScenarioError([Problem(name, None, f"catalogs[{index}]",
+                                         "not a valid file path (contains a NUL character)")])
         if catalog_path.resolve() == own:
             raise ScenarioError([Problem(name, None, f"catalogs[{index}]",
                                          "refers to the scenario file itself; "

@@ -52,13 +52,8 @@ class _Group(click.Group):
         except InputError as exc:
             click.echo(f"error: {exc}", err=True)
             return EXIT_BAD_INPUT
-        except InfeasibleError as exc:
-            reasons = exc.diagnosis.reasons
-            if len(reasons) > 1:
-                click.echo("error: infeasible:\n" + "".join(f"  - {r}\n" for r in reasons),
-                           err=True, nl=False)
-            else:
-                click.echo(f"error: {exc}", err=True)
+        except InfeasibleError as exc:  # one line: the reasons joined by '; '
+            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
             return EXIT_INFEASIBLE
         except RackplanError as exc:
             click.echo(f"error: {exc}", err=True)

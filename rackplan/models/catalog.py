@@ -15,6 +15,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    StrictFloat,
+    StrictInt,
     model_validator,
 )
 
@@ -74,13 +76,13 @@ class GPU(CatalogEntry):
     """Company that designs the GPU (NVIDIA, AMD, ...)."""
     name: str = Field(min_length=1)
     """Marketing name, e.g. ``H200 SXM``."""
-    memory_gb: float = Field(gt=0, le=10_000)
+    memory_gb: StrictFloat = Field(gt=0, le=10_000)
     """On-package memory in GB."""
-    tdp_w: float = Field(gt=0, le=20_000)
+    tdp_w: StrictFloat = Field(gt=0, le=20_000)
     """Thermal design power of one GPU in watts."""
-    bf16_tflops: float = Field(gt=0, le=1_000_000)
+    bf16_tflops: StrictFloat = Field(gt=0, le=1_000_000)
     """Dense BF16 tensor throughput in TFLOPS (no sparsity)."""
-    fp8_tflops: float = Field(gt=0, le=1_000_000)
+    fp8_tflops: StrictFloat = Field(gt=0, le=1_000_000)
     """Dense FP8 tensor throughput in TFLOPS (no sparsity)."""
 
 
@@ -93,27 +95,27 @@ class Server(CatalogEntry):
     """Vendor's model name, e.g. ``PowerEdge XE9680``."""
     gpu: Id
     """Id of the GPU it holds (must exist in the catalog)."""
-    gpu_count: int = Field(ge=1, le=100_000)
+    gpu_count: StrictInt = Field(ge=1, le=100_000)
     """GPUs in one unit."""
-    scale_up_gpus: int = Field(ge=1, le=100_000)
+    scale_up_gpus: StrictInt = Field(ge=1, le=100_000)
     """GPUs in one NVLink / Infinity Fabric domain."""
     rack_scale: bool = False
     """True when one unit is a whole rack (e.g. NVL72) and fills one rack position."""
-    u_height: int = Field(ge=1, le=100)
+    u_height: StrictInt = Field(ge=1, le=100)
     """Rack units taken by one unit."""
-    power_idle_w: float = Field(ge=0, le=10_000_000)
+    power_idle_w: StrictFloat = Field(ge=0, le=10_000_000)
     """Power drawn when idle, in watts."""
-    power_max_w: float = Field(gt=0, le=10_000_000)
+    power_max_w: StrictFloat = Field(gt=0, le=10_000_000)
     """Maximum (nameplate) power in watts."""
     cooling: Literal["air", "liquid"]
     """Primary cooling: ``air`` or ``liquid`` (direct liquid cooling)."""
-    liquid_fraction: float = Field(ge=0, le=1)
+    liquid_fraction: StrictFloat = Field(ge=0, le=1)
     """Share of the heat removed by liquid, 0 to 1 (0 for air-cooled)."""
-    weight_kg: float = Field(gt=0, le=100_000)
+    weight_kg: StrictFloat = Field(gt=0, le=100_000)
     """Weight of one unit in kg."""
-    price_usd: float = Field(ge=0, le=1e11)
+    price_usd: StrictFloat = Field(ge=0, le=1e11)
     """Price of one unit in US dollars, before tariffs."""
-    lead_time_weeks: float = Field(ge=0, le=520)
+    lead_time_weeks: StrictFloat = Field(ge=0, le=520)
     """Weeks from order to delivery."""
     origin: Country
     """ISO country of final assembly, used for tariffs."""
@@ -147,19 +149,19 @@ class Server(CatalogEntry):
 class RackType(CatalogEntry):
     """A rack *type*: enclosure plus the power and cooling provisioned at one position."""
 
-    u_height: int = Field(ge=1, le=100)
+    u_height: StrictInt = Field(ge=1, le=100)
     """Usable rack units."""
-    power_kw: float = Field(gt=0, le=10_000)
+    power_kw: StrictFloat = Field(gt=0, le=10_000)
     """Power per feed in kW."""
-    feeds: int = Field(ge=1, le=8)
+    feeds: StrictInt = Field(ge=1, le=8)
     """Number of power feeds (2 for A/B)."""
-    air_cooling_kw: float = Field(ge=0, le=10_000)
+    air_cooling_kw: StrictFloat = Field(ge=0, le=10_000)
     """Heat the position can reject to air, in kW."""
-    liquid_cooling_kw: float = Field(ge=0, le=10_000)
+    liquid_cooling_kw: StrictFloat = Field(ge=0, le=10_000)
     """Heat the position can reject to liquid, in kW."""
-    max_load_kg: float = Field(gt=0, le=100_000)
+    max_load_kg: StrictFloat = Field(gt=0, le=100_000)
     """Maximum equipment weight in kg."""
-    price_usd: float = Field(ge=0, le=1e10)
+    price_usd: StrictFloat = Field(ge=0, le=1e10)
     """Cost of using one position: enclosure, PDUs, whips, containment share, install."""
 
     @model_validator(mode="after")

@@ -6,7 +6,16 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from .catalog import Catalog, Country, Id
 
@@ -19,6 +28,11 @@ _MODEL_CONFIG = ConfigDict(
 )
 
 
+FIRST_START = dt.date(1990, 1, 1)
+LAST_START = dt.date(2199, 12, 31)
+"""Order dates rackplan accepts; a plan is scheduled at most 100 years beyond."""
+
+
 class RackPosition(BaseModel):
     """A group of identical rack positions available at the site."""
 
@@ -26,7 +40,7 @@ class RackPosition(BaseModel):
 
     rack: Id
     """Rack type id (must exist in the catalog)."""
-    count: int = Field(ge=1, le=1_000_000)
+    count: StrictInt = Field(ge=1, le=1_000_000)
     """How many positions of this type the site has."""
 
 
@@ -35,21 +49,21 @@ class Site(BaseModel):
 
     model_config = _MODEL_CONFIG
 
-    it_power_kw: float = Field(gt=0, le=100_000_000)
+    it_power_kw: StrictFloat = Field(gt=0, le=100_000_000)
     """Facility IT power envelope in kW (reserved server power must fit under it)."""
-    pue: float = Field(default=1.3, ge=1.0, le=5.0)
+    pue: StrictFloat = Field(default=1.3, ge=1.0, le=5.0)
     """Power usage effectiveness: facility power / IT power."""
-    electricity_usd_per_kwh: float = Field(default=0.08, ge=0, le=10)
+    electricity_usd_per_kwh: StrictFloat = Field(default=0.08, ge=0, le=10)
     """Electricity price in US dollars per kWh."""
     power_redundancy: Literal["N", "2N"] = "2N"
     """``N``: a rack may use ``power_kw * feeds``; ``2N``: ``power_kw * feeds / 2``."""
-    power_allocation: float = Field(default=1.0, gt=0, le=1.0)
+    power_allocation: StrictFloat = Field(default=1.0, gt=0, le=1.0)
     """Share of ``power_max_w`` reserved per server (1.0 = nameplate)."""
-    install_racks_per_week: float = Field(default=20, gt=0, le=100_000)
+    install_racks_per_week: StrictFloat = Field(default=20, gt=0, le=100_000)
     """Racks the installation crews can bring up per week."""
-    burn_in_weeks: float = Field(default=2, ge=0, le=520)
+    burn_in_weeks: StrictFloat = Field(default=2, ge=0, le=520)
     """Weeks of burn-in after a workload's last rack is installed."""
-    tariffs: dict[Country, Annotated[float, Field(ge=0, le=10)]] = Field(default_factory=dict)
+    tariffs: dict[Country, Annotated[StrictFloat, Field(ge=0, le=10)]] = Field(default_factory=dict)
     """Tariff rate by origin country, applied to server price (0.25 = 25%)."""
     rack_positions: list[RackPosition] = Field(min_length=1)
     """Rack positions available, by rack type."""
@@ -74,19 +88,19 @@ class Workload(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     """Unique name of the workload."""
-    gpus: int | None = Field(default=None, ge=1, le=100_000_000)
+    gpus: StrictInt | None = Field(default=None, ge=1, le=100_000_000)
     """GPUs to deliver (give exactly one of gpus, fp8_pflops, bf16_pflops)."""
-    fp8_pflops: float | None = Field(default=None, gt=0, le=1e9)
+    fp8_pflops: StrictFloat | None = Field(default=None, gt=0, le=1e9)
     """Dense FP8 compute to deliver in PFLOPS."""
-    bf16_pflops: float | None = Field(default=None, gt=0, le=1e9)
+    bf16_pflops: StrictFloat | None = Field(default=None, gt=0, le=1e9)
     """Dense BF16 compute to deliver in PFLOPS."""
-    allowed: list[Id] | None = None
-    """GPU ids or server ids the workload may use; default any."""
-    min_gpu_memory_gb: float | None = Field(default=None, gt=0, le=1_000_000)
+    allowed: list[Id] | None = Field(default=None, min_length=1)
+    """GPU ids or server ids the workload may use; default (omitted) any."""
+    min_gpu_memory_gb: StrictFloat | None = Field(default=None, gt=0, le=1_000_000)
     """Minimum memory per GPU in GB."""
-    min_scale_up_gpus: int | None = Field(default=None, ge=1, le=100_000)
+    min_scale_up_gpus: StrictInt | None = Field(default=None, ge=1, le=100_000)
     """Minimum NVLink / Infinity Fabric domain size in GPUs."""
-    utilization: float = Field(default=0.8, gt=0, le=1)
+    utilization: StrictFloat = Field(default=0.8, gt=0, le=1)
     """Average load between 0 (exclusive) and 1; drives energy."""
     placement: Literal["shared", "dedicated"] = "shared"
     """``dedicated``: no other workload in its racks."""
@@ -113,9 +127,9 @@ class Scenario(BaseModel):
     """Order date (YYYY-MM-DD); lead times count from it."""
     objective: Literal["capex", "tco", "time"] = "tco"
     """What to minimize: ``capex``, ``tco``, or ``time`` (ready date first, then TCO)."""
-    horizon_years: float = Field(default=4, gt=0, le=50)
+    horizon_years: StrictFloat = Field(default=4, gt=0, le=50)
     """Years of operation counted in TCO and $/GPU-hour."""
-    budget_usd: float | None = Field(default=None, gt=0, le=1e13)
+    budget_usd: StrictFloat | None = Field(default=None, gt=0, le=1e13)
     """Optional cap on capex in US dollars."""
     catalogs: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     """Extra catalog files, relative to this scenario file."""
@@ -125,6 +139,13 @@ class Scenario(BaseModel):
     """What to place; each is served by one server model."""
 
     _base_dir: Path | None = PrivateAttr(default=None)
+
+    @field_validator("start")
+    @classmethod
+    def _plausible_start(cls, value: dt.date) -> dt.date:
+        if not FIRST_START <= value <= LAST_START:
+            raise ValueError(f"must be between {FIRST_START} and {LAST_START} (got {value})")
+        return value
     _catalog: Catalog | None = PrivateAttr(default=None)
     """The catalog the scenario was checked against when loaded (bundled + ``catalogs:``)."""
 
