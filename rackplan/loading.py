@@ -333,6 +333,14 @@ def load_scenario(path: str | Path) -> Scenario:
             raise ScenarioError([Problem(name, None, f"catalogs[{index}]",
                                          "refers to the scenario file itself; "
                                          "list catalog files here")])
+        given = scenario.catalogs[index]
+        if catalog_path.is_dir():
+            raise CatalogError([Problem(name, None, f"catalogs[{index}]",
+                                         f"{given!r} is a directory, expected a YAML catalog file")])
+        if not catalog_path.exists():
+            raise CatalogError([Problem(name, None, f"catalogs[{index}]",
+                                         f"{given!r} not found (looked for {catalog_path}; "
+                                         "paths are relative to the scenario file)")])
     catalog = load_catalog(*scenario.catalog_paths())
     check_scenario_references(scenario, catalog, name)
     scenario._catalog = catalog

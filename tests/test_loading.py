@@ -98,8 +98,9 @@ def test_scenario_missing_catalog_file(write_yaml):
     doc = scenario_doc()
     doc["catalogs"] = ["missing.yaml"]
     path = write_yaml("s.yaml", doc)
-    with pytest.raises(rackplan.CatalogError, match="missing.yaml: file not found"):
+    with pytest.raises(rackplan.CatalogError, match="catalogs\\[0\\]: 'missing.yaml' not found") as info:
         rackplan.load_scenario(path)
+    assert info.value.file == str(path)
 
 
 def test_scenario_catalog_that_is_itself(write_yaml):

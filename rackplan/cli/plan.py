@@ -9,7 +9,7 @@ import click
 from pydantic import ValidationError
 
 from ..errors import InfeasibleError, Problem, ScenarioError
-from ..loading import check_scenario_references, load_catalog, load_scenario
+from ..loading import _error_message, check_scenario_references, load_catalog, load_scenario
 from ..models import GPU, Catalog, RackType, Scenario, Server
 from ..planner import compare, plan
 from ..render import csv_text, json_text, table
@@ -158,13 +158,23 @@ def _check_id(catalog: Catalog, option: str, id_: str, kind: type, noun: str = "
     raise ScenarioError([Problem(None, None, option, f"{message}; known: {known}")])
 
 
+_SIZE_OPTIONS = {
+    "start": "--start", "horizon_years": "--years", "site.pue": "--pue",
+    "site.electricity_usd_per_kwh": "--electricity", "site.power_allocation": "--allocation",
+    "workloads.0.gpus": "--gpus", "workloads.0.utilization": "--utilization",
+}
+"""Scenario fields ``size`` fills from its options, so an error names the option."""
+
+
 def _validated(data: dict[str, Any], catalog: Catalog) -> Scenario:
     """The scenario ``size`` builds from its options, validated like a file."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise ScenarioError([Problem(None, None, ".".join(map(str, err["loc"])), err["msg"])]) from None
+        where = ".".join(map(str, err["loc"]))
+        raise ScenarioError([Problem(None, None, _SIZE_OPTIONS.get(where, where),
+                                     _error_message(err, None))]) from None
     check_scenario_references(scenario, catalog, None)
     return scenario
 
