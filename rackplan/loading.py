@@ -10,6 +10,7 @@ a bundled server); an entry with a new id is added.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _error_message(err: dict[str, Any], model: type[BaseModel] | None) -> str:
+def _error_message(err: Mapping[str, Any], model: type[BaseModel] | None) -> str:
     kind = err["type"]
     msg = str(err["msg"])
     if kind == "extra_forbidden":
