@@ -76,3 +76,36 @@ def random_scenario(seed: int, *, workloads: tuple[int, int] = (2, 4), models: t
     if rng.random() < 0.3:
         data["budget_usd"] = float(np.round(rough_capex * rng.uniform(0.9, 1.4), -3))
     return Scenario.model_validate(data), catalog
+
+
+def varied_scenario(seed: int, base: Catalog) -> tuple[Scenario, Catalog]:
+    """A small scenario that also exercises what random_scenario leaves alone: the time
+    objective, compute demands, memory and scale-up floors, power allocation, install
+    rates, burn-in and rack-scale systems in liquid racks. Small enough for HiGHS."""
+    rng = np.random.default_rng(10_000_019 + seed)
+    scenario, catalog = random_scenario(seed, workloads=(1, 4), models=(1, 6), rack_types=(1, 3),
+                                        servers=(1, 30), positions=(1, 16), base=base)
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["objective"] = str(rng.choice(["capex", "tco", "time"]))
+    site = data["site"]
+    site["power_allocation"] = float(rng.choice([1.0, 1.0, 0.85, 0.6]))
+    site["install_racks_per_week"] = float(rng.choice([0.5, 2.0, 20.0]))
+    site["burn_in_weeks"] = float(rng.choice([0.0, 1.5, 2.0, 4.0]))
+    if rng.random() < 0.15:  # a liquid hall that can take whole-rack systems
+        site["rack_positions"] = [{"rack": "orv3-dlc-300kw", "count": int(rng.integers(1, 4))},
+                                  {"rack": "dlc-48u-140kw", "count": int(rng.integers(1, 5))}]
+        site["power_redundancy"] = "2N"
+        site["it_power_kw"] = float(rng.uniform(150, 1500))
+        for w in data["workloads"]:
+            w["allowed"] = ["gb200", "gb300", "b200", "b300", "rubin"]
+    for w in data["workloads"]:
+        roll = rng.random()
+        if roll < 0.15:
+            w["fp8_pflops"] = float(np.round(w.pop("gpus") * rng.uniform(1.0, 4.0), 1))
+        elif roll < 0.25:
+            w["bf16_pflops"] = float(np.round(w.pop("gpus") * rng.uniform(0.5, 2.0), 1))
+        if rng.random() < 0.1:
+            w["min_gpu_memory_gb"] = float(rng.choice([80, 141, 180, 288]))
+        if rng.random() < 0.1:
+            w["min_scale_up_gpus"] = int(rng.choice([8, 72]))
+    return Scenario.model_validate(data), catalog
