@@ -39,7 +39,15 @@ class Problem:
             for part in (self.file, _join_entry_field(self.entry, self.field))
             if part
         )
-        return f"{where}: {self.message}" if where else self.message
+        return one_line(f"{where}: {self.message}" if where else self.message)
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped (``\\n``), so an
+    error quoting a user's key or name stays on one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
 
 
 def _join_entry_field(entry: str | None, field_: str | None) -> str | None:
@@ -105,4 +113,4 @@ class InfeasibleError(RackplanError):
     def __init__(self, diagnosis: Diagnosis) -> None:
         self.diagnosis = diagnosis
         text = "; ".join(diagnosis.reasons) or "no feasible plan"
-        super().__init__(f"infeasible: {text}")
+        super().__init__(one_line(f"infeasible: {text}"))
