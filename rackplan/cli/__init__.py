@@ -22,8 +22,18 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 
 
+class _Interrupted(Exception):
+    """Ctrl-C inside a command (raised past click, which would print a blank line)."""
+
+
 class _Group(click.Group):
     """Turns every error into one line on stderr and the contract's exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
 
     def main(self, args: Any = None, prog_name: str | None = None,  # type: ignore[override]
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
@@ -46,7 +56,7 @@ class _Group(click.Group):
             return EXIT_BAD_INPUT if isinstance(exc, click.UsageError) else exc.exit_code
         except click.exceptions.Exit as exc:
             return exc.exit_code
-        except (click.exceptions.Abort, KeyboardInterrupt):
+        except (_Interrupted, click.exceptions.Abort, KeyboardInterrupt):
             click.echo("interrupted", err=True)
             return 130
         except InputError as exc:
