@@ -35,7 +35,7 @@ def jit(func: Callable[..., Any]) -> Callable[..., Any]:
         fallback = _private_cache_dir()
         if fallback is None:
             return numba.njit(**{**_OPTIONS, "cache": False})(func)  # type: ignore[no-any-return]
-        numba.config.CACHE_DIR = str(fallback)
+        numba.config.CACHE_DIR = str(fallback)  # type: ignore[attr-defined]
         compiled = numba.njit(**_OPTIONS)(func)
     return compiled
 
