@@ -316,6 +316,11 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str |
     envelope = scenario.site.it_power_kw
     picked, value, lower, status, leaves, fails = _search(
         scenario, objective, cands, site, budget=budget, envelope=envelope)
+    if status == K.NOT_FOUND:
+        raise InfeasibleError(Diagnosis(
+            [f"no plan found within the search's limits ({leaves:,} model choices packed); "
+             "the IT envelope, positions and budget together are too tight for a quick answer: "
+             "relax one, or narrow the models with allowed"], {"search_limit_reached": True}))
     if status == K.NONE_FEASIBLE:
         raise InfeasibleError(_diagnose(scenario, objective, cands, site, fails))
     chosen = [cands[w][int(i)] for w, i in enumerate(picked)]

@@ -35,6 +35,7 @@ NO_POSITIONS = 2  # the LP relaxation is infeasible: not enough positions
 ROUNDING_FAILED = 3  # LP feasible but no integer completion found within the limits
 LIMIT = 4  # search stopped at its leaf limit (the plan is valid, not proven optimal)
 NONE_FEASIBLE = 5  # search: no choice of models meets every limit
+NOT_FOUND = 6  # search: stopped at its limits before finding a feasible choice
 
 LP_OK = 0
 LP_INFEASIBLE = 1
@@ -43,6 +44,9 @@ LP_ITERATIONS = 2
 MODE_CAPEX = 0
 MODE_TCO = 1
 MODE_TIME = 2
+
+NODE_WORK = 1_000
+"""Work charged per node of the model search: about what a node costs next to an LP cell."""
 
 _FIT_TOL = 1e-9
 _INF = np.inf
@@ -750,9 +754,10 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
     ``rack_scale``, and rack-cost lower bounds ``excl_lb`` (exclusive racks)
     and ``shared_lb`` (D,) per dimension. Objective: ``mode`` capex/tco
     minimise ``sep + rack cost``; time minimises the ready day first. The
-    search stops (status LIMIT) after ``leaf_limit`` leaves or once the packings
-    have used ``work_limit`` units of work, each at most ``leaf_work``: a bound
-    on effort that is the same on every machine.
+    search stops (status LIMIT) after ``leaf_limit`` leaves or once its nodes
+    (``NODE_WORK`` each) and packings (each at most ``leaf_work``) have used
+    ``work_limit`` units of work: a bound on effort that is the same on every
+    machine.
 
     Returns ``(choice (W,), primary, value, lower_bound, status, leaves,
     fail_counts (4,))``; ``fail_counts``: leaves rejected for no fit, no
@@ -852,6 +857,10 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
             continue
         c = pos[w]
         pos[w] += 1
+        work += NODE_WORK
+        if work >= work_limit:
+            hit_limit = True
+            break
         # extend the prefix with candidate c
         pre_sep[w + 1] = pre_sep[w] + sep[c]
         pre_capex[w + 1] = pre_capex[w] + capex[c]
@@ -884,5 +893,6 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
             if leaf_p[i] <= best_p and leaf_v[i] < lower:
                 lower = leaf_v[i]
     if best_choice[0] < 0:
-        return best_choice, best_p, best_v, lower, NONE_FEASIBLE, leaves, fails
+        return best_choice, best_p, best_v, lower, (NOT_FOUND if hit_limit else NONE_FEASIBLE), \
+            leaves, fails
     return best_choice, best_p, best_v, lower, (LIMIT if hit_limit else OK), leaves, fails
