@@ -394,11 +394,15 @@ def _split(pooled: np.ndarray, group: np.ndarray, n: np.ndarray) -> np.ndarray:
     return counts
 
 
-def _check_schedule(scenario: Scenario, arrivals: list[float], per_rack: float, burn: int) -> None:
-    """Refuse a schedule that runs past MAX_SCHEDULE_YEARS (or the calendar) with a diagnosis."""
+def _install_finish(scenario: Scenario, arrivals: list[float], per_rack: float,
+                    burn: int) -> list[float]:
+    """Finish day of each rack in install order (one pipeline); a schedule that runs past
+    MAX_SCHEDULE_YEARS (or the calendar) is refused with a diagnosis."""
+    finishes = []
     finish = 0.0
     for arrival in arrivals:
         finish = max(finish, arrival) + per_rack
+        finishes.append(finish)
     days = finish + burn
     limit = min(MAX_SCHEDULE_YEARS * 365.25, (dt.date.max - scenario.start).days)
     if not days <= limit:  # also catches inf and nan
@@ -411,6 +415,7 @@ def _check_schedule(scenario: Scenario, arrivals: list[float], per_rack: float, 
              f"{MAX_SCHEDULE_YEARS} years ahead"],
             {"ready_years": years if math.isfinite(years) else None,
              "max_schedule_years": MAX_SCHEDULE_YEARS}))
+    return finishes
 
 
 def _r(v: float, digits: int = 6) -> float:
@@ -432,13 +437,11 @@ def _build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], sit
     order = sorted(range(len(types)), key=lambda r: (arrival[r], tuple(-counts[r]), types[r]))
     per_rack = 7.0 / s.install_racks_per_week
     burn = _days(s.burn_in_weeks)
-    _check_schedule(scenario, [float(arrival[r]) for r in order], per_rack, burn)
-    finish = 0.0
+    finishes = _install_finish(scenario, [float(arrival[r]) for r in order], per_rack, burn)
     racks: list[Rack] = []
     last_install: dict[int, int] = {}
     for rank, r in enumerate(order):
-        finish = max(finish, float(arrival[r])) + per_rack
-        installed = math.ceil(finish - 1e-9)
+        installed = math.ceil(finishes[rank] - 1e-9)
         row = counts[r]
         placements = []
         power = air = liquid = weight = 0.0

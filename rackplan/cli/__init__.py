@@ -63,7 +63,7 @@ class _Group(click.Group):
             click.echo(f"error: {exc}", err=True)
             return EXIT_BAD_INPUT
         except InfeasibleError as exc:  # one line: the reasons joined by '; '
-            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            click.echo(f"error: {exc}", err=True)
             return EXIT_INFEASIBLE
         except RackplanError as exc:
             click.echo(f"error: {exc}", err=True)

@@ -139,6 +139,8 @@ class Scenario(BaseModel):
     """What to place; each is served by one server model."""
 
     _base_dir: Path | None = PrivateAttr(default=None)
+    _catalog: Catalog | None = PrivateAttr(default=None)
+    """The catalog the scenario was checked against when loaded (bundled + ``catalogs:``)."""
 
     @field_validator("start")
     @classmethod
@@ -146,8 +148,6 @@ class Scenario(BaseModel):
         if not FIRST_START <= value <= LAST_START:
             raise ValueError(f"must be between {FIRST_START} and {LAST_START} (got {value})")
         return value
-    _catalog: Catalog | None = PrivateAttr(default=None)
-    """The catalog the scenario was checked against when loaded (bundled + ``catalogs:``)."""
 
     @model_validator(mode="after")
     def _unique_workloads(self) -> Scenario:
