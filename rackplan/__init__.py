@@ -20,12 +20,13 @@ from .errors import (
     Problem,
     RackplanError,
     ScenarioError,
+    SearchLimitError,
 )
 from .loading import bundled_catalog_dir, load_catalog, load_scenario
 from .models import GPU, Catalog, RackPosition, RackType, Scenario, Server, Site, Workload
-from .models.plan import Plan
+from .models.result import Plan
 from .packing import PackResult, pack_vectors
-from .planner import plan
+from .planning import plan
 
 __all__ = [
     "Catalog",
@@ -42,6 +43,7 @@ __all__ = [
     "RackplanError",
     "Scenario",
     "ScenarioError",
+    "SearchLimitError",
     "Server",
     "Site",
     "Workload",

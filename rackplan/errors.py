@@ -7,7 +7,8 @@ functions such as :func:`rackplan.pack_vectors`)::
     ├── InputError                a file or value given by the user is wrong
     │   ├── CatalogError          a catalog file: syntax, a field, a reference
     │   └── ScenarioError         a scenario file: syntax, a field, a reference
-    └── InfeasibleError           well-formed input whose demand cannot be met
+    └── InfeasibleError           well-formed input whose demand cannot be met (proven)
+        └── SearchLimitError      the search stopped without a plan and without a proof
 
 Every input error carries a list of :class:`Problem` records (file, entry,
 field, message); ``str(error)`` is one line a person can act on, naming the
@@ -105,12 +106,31 @@ class Diagnosis:
     """Human-readable sentences, most important first."""
     details: dict[str, Any] = field(default_factory=dict)
     """Machine-readable figures (limit names to numbers) for scripts."""
+    proven: bool = True
+    """True when every reason is proven (the scenario has no plan); False when the search
+    stopped at its limits without finding a plan or proving there is none."""
 
 
 class InfeasibleError(RackplanError):
-    """The input is well formed but no plan meets every limit."""
+    """The input is well formed but no plan meets every limit: ``diagnosis.proven`` is true and
+    every reason in it is proven."""
+
+    prefix = "infeasible"
 
     def __init__(self, diagnosis: Diagnosis) -> None:
         self.diagnosis = diagnosis
         text = "; ".join(diagnosis.reasons) or "no feasible plan"
-        super().__init__(one_line(f"infeasible: {text}"))
+        super().__init__(one_line(f"{self.prefix}: {text}"))
+
+
+class SearchLimitError(InfeasibleError):
+    """The search stopped at its work limit without a plan and without proving there is none
+    (``diagnosis.proven`` is false). The scenario may well have a plan: relax a limit, narrow
+    the models, or give the search more work."""
+
+    prefix = "no plan found (search limit, not a proof of infeasibility)"
+
+    def __init__(self, diagnosis: Diagnosis) -> None:
+        if diagnosis.proven:
+            diagnosis = Diagnosis(diagnosis.reasons, diagnosis.details, proven=False)
+        super().__init__(diagnosis)

@@ -60,7 +60,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _error_message(err: Mapping[str, Any], model: type[BaseModel] | None) -> str:
+def error_message(err: Mapping[str, Any], model: type[BaseModel] | None) -> str:
+    """One pydantic validation error as a short message; ``model`` owns the field, for a
+    'did you mean' hint on an unknown key (None: no hint)."""
     kind = err["type"]
     msg = str(err["msg"])
     if kind == "extra_forbidden":
@@ -92,7 +94,7 @@ def _problems_from_validation(
     for err in _sorted_errors(exc):
         problems.append(
             Problem(file, entry, _loc_to_path(tuple(err["loc"])) or None,
-                    _error_message(err, model))
+                    error_message(err, model))
         )
     return problems
 
@@ -321,9 +323,9 @@ def load_scenario(path: str | Path) -> Scenario:
             entry, rest = _scenario_label(raw, loc)
             model = _scenario_model_at(loc)
             problems.append(Problem(name, entry, _loc_to_path(rest) or None,
-                                    _error_message(err, model)))
+                                    error_message(err, model)))
         raise ScenarioError(problems) from None
-    scenario._base_dir = Path(path).resolve().parent
+    scenario.set_base_dir(Path(path).resolve().parent)
 
     own = Path(path).resolve()
     for index, catalog_path in enumerate(scenario.catalog_paths()):
@@ -344,8 +346,21 @@ def load_scenario(path: str | Path) -> Scenario:
                                          "paths are relative to the scenario file)")])
     catalog = load_catalog(*scenario.catalog_paths())
     check_scenario_references(scenario, catalog, name)
-    scenario._catalog = catalog
+    scenario.cache_catalog(catalog)
     return scenario
+
+
+def catalog_for(scenario: Scenario) -> Catalog:
+    """The scenario's catalog: the bundled one plus its ``catalogs:``, loaded once.
+
+    A scenario from :func:`load_scenario` already holds the catalog it was
+    checked against; any other is loaded here and kept on the scenario.
+    """
+    catalog = scenario.cached_catalog
+    if catalog is None:
+        catalog = load_catalog(*scenario.catalog_paths())
+        scenario.cache_catalog(catalog)
+    return catalog
 
 
 def check_scenario_references(scenario: Scenario, catalog: Catalog, file: str | None) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import rackplan
+from rackplan.loading import catalog_for
 
 from .plan_check import check_plan
 
@@ -21,7 +22,7 @@ ENTERPRISE = str(Path(__file__).parent.parent / "examples" / "enterprise-pod.yam
 def test_every_example_plans_and_passes_the_check(path):
     scenario = rackplan.load_scenario(path)
     plan = rackplan.plan(scenario)
-    check_plan(plan, scenario, scenario._catalog)
+    check_plan(plan, scenario, catalog_for(scenario))
     assert plan.bounds.gap < 0.01
 
 
@@ -30,7 +31,7 @@ def test_examples_cover_the_promised_sites():
     assert {"enterprise-pod", "neocloud", "sovereign", "retrofit-15kw", "rubin-xe8812"} <= names
     neo = rackplan.load_scenario(Path(ENTERPRISE).parent / "neocloud.yaml")
     assert sum(w.gpus or 0 for w in neo.workloads) >= 8192 and neo.budget_usd
-    kinds = {neo._catalog.rack(p.rack).liquid_cooling_kw > 0 for p in neo.site.rack_positions}
+    kinds = {catalog_for(neo).rack(p.rack).liquid_cooling_kw > 0 for p in neo.site.rack_positions}
     assert kinds == {True, False}
 
 

@@ -9,7 +9,7 @@ import click
 from ..errors import CatalogError
 from ..loading import check_catalog_file, load_catalog
 from ..models import GPU, Catalog, RackType, Server
-from ..render import csv_text, json_text, key_value_table, table
+from ..render.table import csv_text, json_text, key_value_table, table
 from ._options import catalog_option, emit, format_option, output_option
 
 _KINDS = ("gpus", "servers", "racks")

@@ -8,12 +8,18 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from ..errors import InfeasibleError, Problem, ScenarioError
-from ..loading import _error_message, check_scenario_references, load_catalog, load_scenario
+from ..errors import InfeasibleError, Problem, ScenarioError, SearchLimitError
+from ..loading import (
+    catalog_for,
+    check_scenario_references,
+    error_message,
+    load_catalog,
+    load_scenario,
+)
 from ..models import GPU, Catalog, RackType, Scenario, Server
-from ..planner import compare, plan
-from ..render import csv_text, json_text, table
-from ..render_plan import md_table, render
+from ..planning import compare, plan
+from ..render.report import render
+from ..render.table import csv_text, json_text, md_table, table
 from ._options import catalog_option, emit, format_option, output_option
 
 _OBJECTIVE = click.option(
@@ -29,9 +35,7 @@ def _scenario_and_catalog(path: str, catalog_files: tuple[str, ...]) -> tuple[Sc
     scenario = load_scenario(path)
     if catalog_files:
         return scenario, load_catalog(*scenario.catalog_paths(), *catalog_files)
-    catalog = scenario._catalog
-    assert catalog is not None
-    return scenario, catalog
+    return scenario, catalog_for(scenario)
 
 
 def _plan_or_diagnosis(scenario: Scenario, catalog: Catalog, objective: str | None, fmt: str,
@@ -40,7 +44,9 @@ def _plan_or_diagnosis(scenario: Scenario, catalog: Catalog, objective: str | No
         result = plan(scenario, catalog, objective=objective, **kw)
     except InfeasibleError as exc:
         if fmt == "json":  # scripts get the diagnosis on stdout as well
-            emit(json_text({"infeasible": True, "reasons": exc.diagnosis.reasons,
+            emit(json_text({"infeasible": True, "proven": exc.diagnosis.proven,
+                            "search_limit": isinstance(exc, SearchLimitError),
+                            "reasons": exc.diagnosis.reasons,
                             "details": exc.diagnosis.details}), output)
         raise
     emit(render(result, fmt), output)
@@ -66,7 +72,9 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
     and how much of each site limit is used. JSON is the full plan (the
     library's Plan.model_dump_json()); CSV has one row per rack placement.
     An infeasible scenario exits 1 with the binding limits on stderr (and, with
-    --format json, the diagnosis as JSON on stdout).
+    --format json, the diagnosis as JSON on stdout). Exit 1 also when the search
+    stops without a plan and without a proof: the message then starts "no plan
+    found (search limit, ...)" and the JSON has "proven": false.
 
     \b
     Example:
@@ -174,7 +182,7 @@ def _validated(data: dict[str, Any], catalog: Catalog) -> Scenario:
         err = exc.errors()[0]
         where = ".".join(map(str, err["loc"]))
         raise ScenarioError([Problem(None, None, _SIZE_OPTIONS.get(where, where),
-                                     _error_message(err, None))]) from None
+                                     error_message(err, None))]) from None
     check_scenario_references(scenario, catalog, None)
     return scenario
 

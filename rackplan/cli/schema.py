@@ -6,8 +6,8 @@ import click
 from pydantic import BaseModel
 
 from ..models import CatalogFile, Scenario
-from ..models.plan import Plan
-from ..render import json_text
+from ..models.result import Plan
+from ..render.table import json_text
 from ._options import emit, output_option
 
 _MODELS: dict[str, type[BaseModel]] = {"catalog": CatalogFile, "plan": Plan, "scenario": Scenario}

@@ -163,6 +163,22 @@ class Scenario(BaseModel):
         """Folder the scenario was loaded from (``catalogs:`` are relative to it)."""
         return self._base_dir
 
+    def set_base_dir(self, folder: Path) -> None:
+        """Record the folder the scenario was loaded from."""
+        self._base_dir = folder
+
+    @property
+    def cached_catalog(self) -> Catalog | None:
+        """The catalog kept by :meth:`cache_catalog`, or None.
+
+        :func:`rackplan.loading.catalog_for` is the way to get a scenario's catalog.
+        """
+        return self._catalog
+
+    def cache_catalog(self, catalog: Catalog) -> None:
+        """Keep ``catalog`` (bundled + ``catalogs:``) so it is loaded once per scenario."""
+        self._catalog = catalog
+
     def catalog_paths(self) -> list[Path]:
         """The scenario's extra catalog files, resolved against its folder."""
         base = self._base_dir or Path.cwd()

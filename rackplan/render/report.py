@@ -1,12 +1,12 @@
-"""Rendering a :class:`Plan` as a text report, Markdown, or CSV (one row per placement)."""
+"""Plan reports: a :class:`Plan` as a text report, Markdown, CSV (one row per placement) or JSON."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from .models.plan import Plan
-from .render import csv_text, format_value, key_value_table, table
+from ..models.result import Plan
+from .table import csv_text, key_value_table, md_table, table
 
 Section = tuple[str, Sequence[str], list[list[Any]]]
 
@@ -16,6 +16,7 @@ def _usd(v: float) -> str:
 
 
 def summary(plan: Plan) -> list[tuple[str, Any]]:
+    """The report's headline figures, as (field, value) pairs."""
     t = plan.totals
     b = plan.bounds
     return [
@@ -73,6 +74,7 @@ def sections(plan: Plan) -> list[Section]:
 
 
 def plan_table(plan: Plan) -> str:
+    """The text report: summary, then each section as an aligned table, then warnings."""
     parts = [key_value_table(summary(plan))]
     for title, headers, rows in sections(plan):
         parts.append(table(headers, rows, title=title))
@@ -81,17 +83,8 @@ def plan_table(plan: Plan) -> str:
     return "\n".join(parts)
 
 
-def _md_cell(v: Any) -> str:
-    return format_value(v).replace("|", "\\|")
-
-
-def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
 def plan_markdown(plan: Plan) -> str:
+    """The report as Markdown."""
     parts = [f"# Plan: {plan.scenario}\n", md_table(["field", "value"], summary(plan))]
     for title, headers, rows in sections(plan):
         parts.append(f"## {title}\n\n" + md_table(headers, rows))
@@ -106,6 +99,7 @@ PLACEMENT_COLUMNS = ["rack_id", "rack", "workload", "server", "count", "rack_pow
 
 
 def plan_csv(plan: Plan) -> str:
+    """One CSV row per placement (servers of one workload in one rack)."""
     rows = [[r.id, r.rack, p.workload, p.server, p.count, r.power_kw, r.air_kw, r.liquid_kw,
              r.u_used, r.weight_kg, r.installed_date.isoformat()]
             for r in plan.racks for p in r.placements]
@@ -113,6 +107,7 @@ def plan_csv(plan: Plan) -> str:
 
 
 def render(plan: Plan, fmt: str) -> str:
+    """The plan in ``fmt``: ``json``, ``csv``, ``markdown``, or anything else for the text report."""
     if fmt == "json":
         return plan.model_dump_json(indent=2) + "\n"
     if fmt == "csv":

@@ -1,4 +1,4 @@
-"""Plain renderers shared by the CLI: aligned text tables, CSV and JSON.
+"""Generic renderers shared by the CLI: aligned text tables, Markdown tables, CSV and JSON.
 
 They take headers and rows of plain values and return text; they never print.
 """
@@ -64,6 +64,17 @@ def key_value_table(pairs: Sequence[tuple[str, Any]]) -> str:
     """Two columns, field and value, for showing one record."""
     width = max((len(k) for k, _ in pairs), default=0)
     return "".join(f"{k.ljust(width)}  {format_value(v)}\n" for k, v in pairs)
+
+
+def _md_cell(v: Any) -> str:
+    return format_value(v).replace("|", "\\|")
+
+
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A Markdown (GitHub) table; cells formatted as in :func:`table`."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
 
 
 def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

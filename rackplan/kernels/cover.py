@@ -1,0 +1,621 @@
+"""Integer packing of one selection of servers: exact where it can be, honest where not.
+
+:func:`pack` turns the LP of :mod:`rackplan.kernels.colgen` into whole racks:
+
+1. Column generation gives the LP optimum over every pattern and a proven
+   lower bound; an LP that cannot cover the demand within the positions is a
+   proof that no packing can (``INFEASIBLE``).
+2. A small problem (few racks in the LP) is solved from scratch by
+   :func:`cover_exact`, an exact branch and bound over every maximal pattern,
+   pruned by the LP of the remainder. When that search is exhaustive its answer
+   is proven: the optimum, or that no packing exists.
+3. Otherwise the LP is rounded down and the remainder packed exactly; when the
+   remainder does not fit, or is not provably optimal, more racks are freed
+   from the rounded base (1, 2, 4, ... per column) and the larger remainder is
+   searched again, each attempt with a share of the work left.
+4. The LP rounded down and completed greedily is the last resort.
+
+Nothing found and nothing proven is ``GAVE_UP``, never ``INFEASIBLE``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._jit import jit
+from ..tolerance import COST_REL
+from .colgen import column_generation, single_item_racks
+from .lp import solve_columns
+from .patterns import enumerate_patterns
+from .status import LPStatus, Status
+
+KNAPSACK_NODES = 20_000
+"""Branch-and-bound nodes per pricing problem (per rack type and round)."""
+BASE_RELEASE = (0, 1, 2, 4, 8, 16)
+"""Racks freed per LP column from the rounded-down base, attempt by attempt."""
+
+
+@jit
+def _lp_value(A, r, ptype, left, pcost):
+    """LP value of covering ``r`` within positions ``left`` over the columns ``A`` (K, P):
+    ``(value, x, work)``; ``inf`` when proven infeasible, ``0`` when the LP stopped unsolved."""
+    K = A.shape[0]
+    T = left.shape[0]
+    b = np.empty(K + T)
+    for k in range(K):
+        b[k] = r[k]
+    for t in range(T):
+        b[K + t] = left[t]
+    x, value, status, work = solve_columns(A, pcost, b, K, ptype, 0)
+    if status == LPStatus.INFEASIBLE:
+        return np.inf, x, work
+    if status != LPStatus.OPTIMAL:
+        return 0.0, x, work
+    return value, x, work
+
+
+@jit
+def residual_bound(r, left, S, cap, price, type_order):
+    """Lower bound on the cost of covering demands ``r`` with the positions ``left``.
+
+    Per dimension: the cheapest fractional cover of the total size with the
+    types' capacities (cheapest price per unit first, within their positions);
+    the largest over dimensions. ``inf`` when some dimension cannot be covered.
+    """
+    K, D = S.shape
+    T = cap.shape[0]
+    best = 0.0
+    anything = False
+    for k in range(K):
+        if r[k] > 0:
+            anything = True
+            break
+    if not anything:
+        return 0.0
+    cheapest = np.inf
+    for t in range(T):
+        if left[t] > 0 and price[t] < cheapest:
+            cheapest = price[t]
+    if cheapest == np.inf:
+        return np.inf
+    best = cheapest
+    for d in range(D):
+        need = 0.0
+        for k in range(K):
+            need += r[k] * S[k, d]
+        if need <= 1e-12:
+            continue
+        cost = 0.0
+        for q in range(T):
+            t = type_order[d, q]
+            if t < 0:
+                break
+            if left[t] <= 0:
+                continue
+            c = cap[t, d] * left[t]
+            if c >= need:
+                cost += price[t] * need / cap[t, d]
+                need = 0.0
+                break
+            cost += price[t] * left[t]
+            need -= c
+        if need > 1e-9:
+            return np.inf
+        if cost > best:
+            best = cost
+    return best
+
+
+@jit
+def sort_prefix(row, key, c):
+    """Reorder ``row[:c]`` by ascending ``key[:c]`` (stable), in place."""
+    order = np.argsort(key[:c], kind="mergesort")
+    tmp = row[:c].copy()
+    for i in range(c):
+        row[i] = tmp[order[i]]
+
+
+@jit
+def cover_exact(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, node_limit, incumbent,
+           work_limit):
+    """Exact branch and bound: cheapest multiset of patterns covering ``r`` within ``left``.
+
+    The next rack must hold the first uncovered item (largest items first);
+    racks for the same branching item are taken in non-decreasing candidate
+    order, so every multiset is visited once. Candidates are ordered by the
+    root LP (largest value first), then by price per covered size. Nodes are
+    pruned by a per-dimension bound and by the LP relaxation of the remainder.
+    The search stops after ``node_limit`` nodes or ``work_limit`` units of work
+    (LP tableau cells and bound evaluations), whichever comes first. Returns
+    ``(y (P,), cost, complete, work)``; ``cost`` is ``inf`` when nothing was
+    found below ``incumbent``.
+    """
+    P, K = pat.shape
+    y_best = np.zeros(P, np.int64)
+    best = incumbent
+    total = 0
+    for k in range(K):
+        total += r[k]
+    if total == 0:
+        return y_best, 0.0, True, 0
+    A = np.empty((K, P))
+    for k in range(K):
+        for p in range(P):
+            A[k, p] = min(pat[p, k], r[k])
+    root, x0, work = _lp_value(A, r, ptype, left, pcost)
+    work += K * P * (K + 1)
+    if root == np.inf or root >= best - 1e-9:
+        return y_best, np.inf, True, work
+    item_order = np.argsort(-weight, kind="mergesort")
+    cand = np.full((K, P), -1, np.int64)
+    ncand = np.zeros(K, np.int64)
+    key = np.empty(P)
+    for k in range(K):
+        if r[k] == 0:
+            continue
+        c = 0
+        for p in range(P):
+            if pat[p, k] > 0:
+                v = 0.0
+                for j in range(K):
+                    v += min(pat[p, j], r[j]) * weight[j]
+                key[c] = -x0[p] * 1e12 + pcost[p] / max(v, 1e-12)
+                cand[k, c] = p
+                c += 1
+        sort_prefix(cand[k], key, c)
+        ncand[k] = c
+    ncand_max = 0
+    for k in range(K):
+        ncand_max = max(ncand_max, ncand[k])
+    rr = r.copy()
+    ll = left.copy()
+    y = np.zeros(P, np.int64)
+    depth_max = total + 1
+    lvl_item = np.full(depth_max, -1, np.int64)
+    lvl_pos = np.zeros(depth_max, np.int64)  # next candidate position to try
+    lvl_pat = np.full(depth_max, -1, np.int64)
+    take = np.zeros((depth_max, K), np.int64)
+    cost = 0.0
+    depth = 0
+    nodes = 0
+    complete = True
+    entering = True
+    while depth >= 0:
+        if entering:
+            entering = False
+            nodes += 1
+            work += K * cap.shape[0] + ncand_max
+            if nodes > node_limit or work > work_limit:
+                complete = False
+                break
+            k_star = -1
+            for q in range(K):
+                k = item_order[q]
+                if rr[k] > 0:
+                    k_star = k
+                    break
+            if k_star < 0:
+                if cost < best - 1e-9:
+                    best = cost
+                    y_best[:] = y
+                depth -= 1
+                continue
+            if cost + residual_bound(rr, ll, S, cap, price, type_order) >= best - 1e-9:
+                depth -= 1
+                continue
+            if depth > 0:
+                for k in range(K):
+                    for p in range(P):
+                        A[k, p] = min(pat[p, k], rr[k])
+                lb, _, lp_work = _lp_value(A, rr, ptype, ll, pcost)
+                work += lp_work + K * P
+                if cost + lb >= best - 1e-6 * max(1.0, best if best < np.inf else 1.0):
+                    depth -= 1
+                    continue
+            lvl_item[depth] = k_star
+            start = 0
+            if depth > 0 and lvl_item[depth - 1] == k_star:
+                start = lvl_pos[depth - 1] - 1  # same candidate again allowed
+            lvl_pos[depth] = start
+            lvl_pat[depth] = -1
+        # undo the pattern tried last at this level
+        p_prev = lvl_pat[depth]
+        if p_prev >= 0:
+            for k in range(K):
+                rr[k] += take[depth, k]
+            ll[ptype[p_prev]] += 1
+            y[p_prev] -= 1
+            cost -= pcost[p_prev]
+            lvl_pat[depth] = -1
+        k_star = lvl_item[depth]
+        moved = False
+        while lvl_pos[depth] < ncand[k_star]:
+            p = cand[k_star, lvl_pos[depth]]
+            lvl_pos[depth] += 1
+            t = ptype[p]
+            if ll[t] <= 0:
+                continue
+            if cost + pcost[p] >= best - 1e-9:
+                continue
+            for k in range(K):
+                tk = min(pat[p, k], rr[k])
+                take[depth, k] = tk
+                rr[k] -= tk
+            ll[t] -= 1
+            y[p] += 1
+            cost += pcost[p]
+            lvl_pat[depth] = p
+            moved = True
+            break
+        if moved:
+            depth += 1
+            entering = True
+        else:
+            depth -= 1
+    if best < incumbent:
+        return y_best, best, complete, work
+    return y_best, np.inf, complete, work
+
+
+@jit
+def cover_greedy(n, count, base, pat, ptype, pcost, weight):
+    """Complete the racks ``base`` greedily: add the pattern covering most remaining
+    weight per dollar until every item is held. Returns ``(x (P,), cost)``;
+    ``cost`` is ``inf`` when the positions run out first."""
+    P, K = pat.shape
+    T = count.shape[0]
+    x = base.copy()
+    left = count.copy()
+    r = n.copy()
+    cost = 0.0
+    for p in range(P):
+        left[ptype[p]] -= x[p]
+        cost += x[p] * pcost[p]
+        for k in range(K):
+            r[k] = max(r[k] - x[p] * pat[p, k], 0)
+    for t in range(T):
+        if left[t] < 0:
+            return x, np.inf
+    while True:
+        remaining = 0
+        for k in range(K):
+            remaining += r[k]
+        if remaining == 0:
+            return x, cost
+        best = -1
+        best_v = 0.0
+        for p in range(P):
+            if left[ptype[p]] <= 0:
+                continue
+            v = 0.0
+            for k in range(K):
+                v += min(pat[p, k], r[k]) * weight[k]
+            v /= max(pcost[p], 1e-9)
+            if v > best_v:
+                best_v = v
+                best = p
+        if best < 0:
+            return x, np.inf
+        x[best] += 1
+        left[ptype[best]] -= 1
+        cost += pcost[best]
+        for k in range(K):
+            r[k] = max(r[k] - pat[best, k], 0)
+
+
+@jit
+def _union(pa, ta, pb, tb):
+    """Patterns of ``pa`` then those of ``pb`` not already in ``pa`` (same type and counts)."""
+    K = pa.shape[1]
+    out = np.zeros((pa.shape[0] + pb.shape[0], K), np.int64)
+    ot = np.zeros(pa.shape[0] + pb.shape[0], np.int64)
+    n = pa.shape[0]
+    out[:n] = pa
+    ot[:n] = ta
+    for q in range(pb.shape[0]):
+        dup = False
+        for p in range(n):
+            if ot[p] != tb[q]:
+                continue
+            same = True
+            for k in range(K):
+                if out[p, k] != pb[q, k]:
+                    same = False
+                    break
+            if same:
+                dup = True
+                break
+        if not dup:
+            out[n] = pb[q]
+            ot[n] = tb[q]
+            n += 1
+    return out[:n], ot[:n]
+
+
+@jit
+def _clip(pat, r):
+    """Pattern counts limited to the demand ``r`` (racks that would hold only surplus dropped)."""
+    P, K = pat.shape
+    keep = np.zeros(P, np.bool_)
+    out = np.zeros((P, K), np.int64)
+    for p in range(P):
+        for k in range(K):
+            out[p, k] = min(pat[p, k], r[k])
+            if out[p, k] > 0:
+                keep[p] = True
+    return out, keep
+
+
+@jit
+def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit, small_racks,
+         max_patterns):
+    """Cheapest racks for ``n[k]`` servers of each item type ``k``; see the module docstring.
+
+    ``S`` (K, D) sizes, ``exclusive`` (K,) racks of their own, ``rack_scale``
+    (K,) one per position, ``cap`` (T, D), ``price`` (T,), ``count`` (T,)
+    positions. Returns ``(pat (P, K), ptype (P,), x (P,) racks per pattern,
+    cost, bound, status, work)``: ``bound`` is a proven lower bound on every
+    packing's cost (``inf`` when proven infeasible, ``cost`` when proven
+    optimal); ``status`` is :class:`Status` ``OK``, ``NO_FIT``,
+    ``INFEASIBLE`` (proven) or ``GAVE_UP``. Effort is bounded by ``work``
+    (matrix cells and nodes), never by the clock.
+    """
+    K, D = S.shape
+    T = cap.shape[0]
+    empty_p = np.zeros((0, K), np.int64)
+    empty_t = np.zeros(0, np.int64)
+    total = 0
+    for k in range(K):
+        total += n[k]
+    if total == 0:
+        return empty_p, empty_t, np.zeros(0, np.int64), 0.0, 0.0, Status.OK, 0
+    single = single_item_racks(S, n, rack_scale, cap)
+    for k in range(K):
+        if n[k] > 0:
+            fits = False
+            for t in range(T):
+                if single[t, k] > 0:
+                    fits = True
+            if not fits:
+                return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.NO_FIT, 0
+    no_rank = np.zeros(K, np.int64)
+    no_class = np.zeros(0)
+    cg_pat, cg_type, x, lp_value, bound, lp_status, work = column_generation(
+        S, n, exclusive, rack_scale, cap, price, count, no_rank, no_class, empty_p, empty_t,
+        work_limit // 4, KNAPSACK_NODES)
+    if lp_status == LPStatus.INFEASIBLE:
+        return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.INFEASIBLE, work
+    # ordering aids for the exact search: cheapest price per unit of each dimension, item weight
+    type_order = np.full((D, T), -1, np.int64)
+    ratio = np.empty(T)
+    for d in range(D):
+        c = 0
+        for t in range(T):
+            if cap[t, d] > 0.0:
+                ratio[c] = price[t] / cap[t, d]
+                type_order[d, c] = t
+                c += 1
+        sort_prefix(type_order[d], ratio, c)
+    capmax = np.zeros(D)
+    for t in range(T):
+        for d in range(D):
+            capmax[d] = max(capmax[d], cap[t, d])
+    weight = np.zeros(K)
+    for k in range(K):
+        for d in range(D):
+            if capmax[d] > 0.0:
+                weight[k] = max(weight[k], S[k, d] / capmax[d])
+    best_cost = np.inf
+    best_pat = empty_p
+    best_type = empty_t
+    best_x = np.zeros(0, np.int64)
+    proven = False
+    lp_racks = 0.0
+    for p in range(x.shape[0]):
+        lp_racks += x[p]
+    if lp_status != LPStatus.OPTIMAL:
+        lp_racks = np.inf
+    # 1. small: the whole problem from scratch, over every maximal pattern
+    if lp_racks <= small_racks:
+        en_pat, en_type, truncated = enumerate_patterns(S, n, exclusive, rack_scale, cap, max_patterns)
+        allp, allt = _union(en_pat, en_type, cg_pat, cg_type)
+        pcost = price[allt]
+        share = max(work_limit - work, 0) // 2
+        y, c, complete, w = cover_exact(n, count, allp, allt, pcost, S, cap, price, type_order, weight,
+                                        node_limit, np.inf, share)
+        work += w
+        if c < np.inf:
+            best_cost = c
+            best_pat = allp
+            best_type = allt
+            best_x = y
+        if complete and not truncated:
+            proven = True
+    # 2. dive: fix the LP rounded down (or its largest column) and re-solve the rest, until the
+    # rest is small; pack the rest exactly, freeing more of the fixed racks on each attempt
+    if not proven and x.shape[0] > 0:
+        base_pat, base_type, base_cnt, pool_pat, pool_type, w = _dive(
+            S, n, exclusive, rack_scale, cap, price, count, cg_pat, cg_type, x, small_racks,
+            max(work_limit - work, 0) // 3)
+        work += w
+        pool_pat, pool_type = _union(pool_pat, pool_type, cg_pat, cg_type)
+        for attempt in range(len(BASE_RELEASE)):
+            if best_cost <= bound * (1.0 + COST_REL) + 1e-9:
+                break
+            release = BASE_RELEASE[attempt]
+            base = np.zeros(base_cnt.shape[0], np.int64)
+            any_base = False
+            for p in range(base_cnt.shape[0]):
+                base[p] = max(base_cnt[p] - release, 0)
+                if base[p] > 0:
+                    any_base = True
+            if not any_base and attempt > 0:
+                break
+            r = n.copy()
+            left = count.copy()
+            base_cost = 0.0
+            for p in range(base.shape[0]):
+                if base[p] > 0:
+                    left[base_type[p]] -= base[p]
+                    base_cost += base[p] * price[base_type[p]]
+                    for k in range(K):
+                        r[k] = max(r[k] - base[p] * base_pat[p, k], 0)
+            en_pat, en_type, _trunc = enumerate_patterns(S, r, exclusive, rack_scale, cap, max_patterns)
+            clipped, keep = _clip(pool_pat, r)
+            resp, rest = _union(en_pat, en_type, clipped[keep], pool_type[keep])
+            share = max(work_limit - work, 0)
+            if attempt < len(BASE_RELEASE) - 1:
+                share //= 2
+            y, c, _complete, w = cover_exact(r, left, resp, rest, price[rest], S, cap, price, type_order,
+                                             weight, node_limit, best_cost - base_cost, share)
+            if c == np.inf and not _complete:
+                # the exact search ran out: complete the remainder greedily over the same patterns
+                y, c = cover_greedy(r, left, np.zeros(rest.shape[0], np.int64), resp, rest, price[rest],
+                                    weight)
+                w += rest.shape[0] * K * (K + 1)
+            work += w
+            if c < np.inf and (best_cost == np.inf or base_cost + c < best_cost * (1.0 - COST_REL)):
+                best_cost = base_cost + c
+                best_pat, best_type, best_x = _stack(base_pat, base_type, base, resp, rest, y)
+            if work >= work_limit:
+                break
+    # 3. last resort: the LP rounded down, completed greedily
+    if best_cost == np.inf and not proven and x.shape[0] > 0:
+        base = np.zeros(x.shape[0], np.int64)
+        for p in range(x.shape[0]):
+            base[p] = int(np.floor(x[p] + 1e-9))
+        y, c = cover_greedy(n, count, base, cg_pat, cg_type, price[cg_type], weight)
+        work += x.shape[0] * K * (K + 1)
+        if c < np.inf:
+            best_cost = c
+            best_pat = cg_pat
+            best_type = cg_type
+            best_x = y
+    if proven:
+        if best_cost == np.inf:
+            return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.INFEASIBLE, work
+        bound = best_cost
+    if best_cost == np.inf:
+        return empty_p, empty_t, np.zeros(0, np.int64), np.inf, bound, Status.GAVE_UP, work
+    if bound > best_cost:
+        bound = best_cost  # both are the optimum up to rounding: the LP met the packing
+    return best_pat, best_type, best_x, best_cost, bound, Status.OK, work
+
+
+@jit
+def _dive(S, n, exclusive, rack_scale, cap, price, count, pat, ptype, x, small_racks, work_limit):
+    """Fix racks of the LP until the rest is small: each round fixes the LP rounded down (or,
+    when every column is fractional, one rack of the largest), then re-solves the rest by column
+    generation. Returns the fixed racks ``(pat, type, count)``, the last columns and the work."""
+    K = S.shape[0]
+    cap_rows = 16
+    base_pat = np.zeros((cap_rows, K), np.int64)
+    base_type = np.zeros(cap_rows, np.int64)
+    base_cnt = np.zeros(cap_rows, np.int64)
+    B = 0
+    r = n.copy()
+    left = count.copy()
+    no_rank = np.zeros(K, np.int64)
+    no_class = np.zeros(0)
+    work = 0
+    while True:
+        racks = 0.0
+        for p in range(x.shape[0]):
+            racks += x[p]
+        if racks <= small_racks or work >= work_limit:
+            break
+        fixed = 0
+        for p in range(x.shape[0]):
+            f = int(np.floor(x[p] + 1e-9))
+            if f > 0:
+                base_pat, base_type, base_cnt, B = _push(base_pat, base_type, base_cnt, B, pat[p],
+                                                         ptype[p], f)
+                fixed += f
+        if fixed == 0:
+            q = -1
+            for p in range(x.shape[0]):
+                if left[ptype[p]] > 0 and (q < 0 or x[p] > x[q]):
+                    q = p
+            if q < 0:
+                break
+            base_pat, base_type, base_cnt, B = _push(base_pat, base_type, base_cnt, B, pat[q], ptype[q], 1)
+        # the rest
+        r[:] = n
+        left[:] = count
+        for b in range(B):
+            left[base_type[b]] -= base_cnt[b]
+            for k in range(K):
+                r[k] = max(r[k] - base_cnt[b] * base_pat[b, k], 0)
+        any_left = False
+        for k in range(K):
+            if r[k] > 0:
+                any_left = True
+        if not any_left:
+            break
+        clipped, keep = _clip(pat, r)
+        pat, ptype, x, _v, _b, st, w = column_generation(
+            S, r, exclusive, rack_scale, cap, price, left, no_rank, no_class, clipped[keep], ptype[keep],
+            max(work_limit - work, 0), KNAPSACK_NODES)
+        work += w
+        if st != LPStatus.OPTIMAL and st != LPStatus.LIMIT:
+            break
+        if st == LPStatus.LIMIT and _v == np.inf:
+            break
+    return base_pat[:B].copy(), base_type[:B].copy(), base_cnt[:B].copy(), pat, ptype, work
+
+
+@jit
+def _push(bp, bt, bc, B, row, t, cnt):
+    """Append (or add to) a fixed rack row; grows the arrays when full."""
+    for b in range(B):
+        if bt[b] == t:
+            same = True
+            for k in range(row.shape[0]):
+                if bp[b, k] != row[k]:
+                    same = False
+                    break
+            if same:
+                bc[b] += cnt
+                return bp, bt, bc, B
+    if B == bp.shape[0]:
+        bp2 = np.zeros((2 * B, bp.shape[1]), np.int64)
+        bt2 = np.zeros(2 * B, np.int64)
+        bc2 = np.zeros(2 * B, np.int64)
+        bp2[:B] = bp
+        bt2[:B] = bt
+        bc2[:B] = bc
+        bp, bt, bc = bp2, bt2, bc2
+    bp[B] = row
+    bt[B] = t
+    bc[B] = cnt
+    return bp, bt, bc, B + 1
+
+
+@jit
+def _stack(pa, ta, xa, pb, tb, xb):
+    """One packing from two: the columns of ``a`` used ``xa`` times and of ``b`` used ``xb`` times."""
+    K = pa.shape[1]
+    n = 0
+    for p in range(xa.shape[0]):
+        if xa[p] > 0:
+            n += 1
+    for p in range(xb.shape[0]):
+        if xb[p] > 0:
+            n += 1
+    out = np.zeros((n, K), np.int64)
+    ot = np.zeros(n, np.int64)
+    ox = np.zeros(n, np.int64)
+    i = 0
+    for p in range(xa.shape[0]):
+        if xa[p] > 0:
+            out[i] = pa[p]
+            ot[i] = ta[p]
+            ox[i] = xa[p]
+            i += 1
+    for p in range(xb.shape[0]):
+        if xb[p] > 0:
+            out[i] = pb[p]
+            ot[i] = tb[p]
+            ox[i] = xb[p]
+            i += 1
+    return out, ot, ox

@@ -1,0 +1,220 @@
+"""Building the :class:`Plan` from the chosen candidates: final packing, racks, costs, bounds.
+
+The chosen packing is expanded into racks (surplus servers of "at least"
+patterns removed), scheduled by :mod:`.schedule`, and costed here. Money is
+rounded to cents and kW / kg to 1e-6 per line; each total is the sum of the
+rounded parts shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+
+from ..kernels import colgen, cover
+from ..kernels.dims import N_DIMS
+from ..kernels.status import LPStatus, Status
+from ..models import Scenario
+from ..models.result import (
+    Bounds,
+    Costs,
+    Limit,
+    Placement,
+    Plan,
+    Rack,
+    Schedule,
+    Selection,
+    Totals,
+    WorkloadOnline,
+)
+from ..tolerance import COST_REL
+from .arrays import SiteArrays, item_arrays
+from .candidates import Candidate
+from .limits import FINAL_WORK, MAX_PATTERNS, NODE_LIMIT, SMALL_RACKS
+from .schedule import install_schedule
+from .search import Packing, SearchOutcome
+from .units import HOURS_PER_YEAR, rounded
+
+
+def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site: SiteArrays,
+               found: SearchOutcome) -> Plan:
+    """The plan for one candidate per workload (``chosen``), packed as the search packed them.
+
+    ``found`` is the search's outcome: its packing of ``chosen``, proven bound
+    and status. When that packing is not proven optimal and the objective is
+    cost, the servers are packed once more with the larger final budget of
+    work, and the cheaper packing is kept (within the budget, never worse).
+    Raises :class:`InfeasibleError` when the schedule runs too far ahead.
+    """
+    s = scenario.site
+    years = scenario.horizon_years
+    packing = found.packing
+    if objective != "time" and _cost(packing, site) > packing.bound * (1 + COST_REL):
+        again = pack(scenario, chosen, site)
+        if again.x.size and _cost(again, site) < _cost(packing, site) * (1 - COST_REL):
+            packing = again
+    types, counts = racks_of(packing, chosen)
+    start = scenario.start
+    names = [w.name for w in scenario.workloads]
+
+    schedule = install_schedule(scenario, chosen, types, counts)
+    racks: list[Rack] = []
+    for rank, r in enumerate(schedule.order):
+        row = counts[r]
+        placements = []
+        power = air = liquid = weight = 0.0
+        u = 0
+        for k in map(int, np.flatnonzero(row)):
+            c = chosen[k]
+            m = int(row[k])
+            placements.append(Placement(workload=names[k], server=c.server.id, count=m))
+            power += m * c.size[0]
+            air += m * c.size[1]
+            liquid += m * c.size[2]
+            u += m * c.server.u_height
+            weight += m * c.server.weight_kg
+        racks.append(Rack(id=f"r{rank + 1:04d}", rack=site.racks[types[r]].id, placements=placements,
+                          power_kw=rounded(power), air_kw=rounded(air), liquid_kw=rounded(liquid),
+                          u_used=u, weight_kg=rounded(weight),
+                          installed_date=start + dt.timedelta(days=schedule.installed[rank])))
+
+    selections = []
+    for k, c in enumerate(chosen):
+        w = scenario.workloads[k]
+        selections.append(Selection(
+            workload=names[k], server=c.server.id, count=c.count, gpus=c.gpus,
+            gpus_requested=w.gpus, arrival_date=start + dt.timedelta(days=c.arrival_day),
+            server_usd=rounded(c.server_usd, 2), tariff_usd=rounded(c.tariff_usd, 2),
+            energy_usd_per_year=rounded(c.energy_usd_per_year, 2),
+            it_power_kw=rounded(c.count * c.size[0])))
+    racks_usd = rounded(sum(site.price[t] for t in types), 2)
+    servers_usd = rounded(sum(sel.server_usd for sel in selections), 2)
+    tariffs_usd = rounded(sum(sel.tariff_usd for sel in selections), 2)
+    capex = rounded(servers_usd + tariffs_usd + racks_usd, 2)
+    opex = rounded(sum(sel.energy_usd_per_year for sel in selections), 2)
+    tco = rounded(capex + opex * years, 2)
+    gpus = sum(c.gpus for c in chosen)
+    it_kw = rounded(sum(r.power_kw for r in racks))
+    totals = Totals(gpus=gpus, servers=sum(c.count for c in chosen), racks=len(racks), it_power_kw=it_kw,
+                    facility_power_kw=rounded(it_kw * s.pue), capex_usd=capex, opex_usd_per_year=opex,
+                    tco_usd=tco, usd_per_gpu_hour=rounded(tco / (gpus * HOURS_PER_YEAR * years)))
+    value = capex if objective == "capex" else tco
+    # the bound is on the exact objective; the plan shows one summed from parts rounded to cents,
+    # so the bound is lowered by the most that rounding can move it, then rounded down to a cent
+    parts = 3 + 2 * len(chosen) + (0 if objective == "capex" else years * (len(chosen) + 2))
+    lower = max(math.floor((found.lower - 0.005 * parts) * 100) / 100, 0.0)
+    racks_lb = _racks_lower_bound(scenario, chosen, site)
+    warnings = []
+    for k, c in enumerate(chosen):
+        w = scenario.workloads[k]
+        if w.gpus is not None and c.gpus > w.gpus:
+            warnings.append(f"workload {w.name!r}: {c.gpus} GPUs delivered for {w.gpus} requested "
+                            f"({c.server.id} holds {c.server.gpu_count} per "
+                            f"{'system' if c.server.rack_scale else 'server'})")
+    if found.status == Status.LIMIT:
+        warnings.append(f"search stopped after {found.leaves:,} model combinations; the plan is valid "
+                        "but not proven optimal (see bounds.gap)")
+    limits = [Limit(limit="it_power_kw", used=it_kw, available=s.it_power_kw,
+                    binding=it_kw >= 0.99 * s.it_power_kw)]
+    if scenario.budget_usd is not None:
+        limits.append(Limit(limit="budget_usd", used=capex, available=scenario.budget_usd,
+                            binding=capex >= 0.99 * scenario.budget_usd))
+    for t, rack in enumerate(site.racks):
+        used = int((types == t).sum())
+        limits.append(Limit(limit=f"positions:{rack.id}", used=used, available=int(site.count[t]),
+                            binding=used >= 0.99 * site.count[t]))
+    return Plan(
+        scenario=scenario.name,
+        objective=objective,
+        selections=selections,
+        racks=racks,
+        totals=totals,
+        costs=Costs(servers_usd=servers_usd, tariffs_usd=tariffs_usd, racks_usd=racks_usd),
+        schedule=Schedule(ready_date=start + dt.timedelta(days=schedule.ready),
+                          workloads=[WorkloadOnline(workload=names[k],
+                                                    online_date=start + dt.timedelta(days=day))
+                                     for k, day in enumerate(schedule.online)]),
+        bounds=Bounds(racks_lower_bound=racks_lb, objective_lower_bound=lower,
+                      gap=rounded((value - lower) / value if value > 0 else 0.0),
+                      objective_value=value),
+        limits=limits,
+        warnings=warnings,
+    )
+
+
+def pack(scenario: Scenario, chosen: list[Candidate], site: SiteArrays) -> Packing:
+    """Pack the chosen servers with the final budget of work (an empty packing when none is
+    found)."""
+    group, _n, S, nm, exclusive, rack_scale = item_arrays(scenario, chosen)
+    pat, ptype, x, _cost, bound, _st, _work = cover.pack(
+        S, nm, exclusive, rack_scale, site.cap, site.price, site.count,
+        NODE_LIMIT * 25, FINAL_WORK, SMALL_RACKS, MAX_PATTERNS)
+    return Packing(group, pat, ptype, x, float(bound))
+
+
+def racks_of(packing: Packing, chosen: list[Candidate]) -> tuple[np.ndarray, np.ndarray]:
+    """Rack types (R,) and servers per rack and workload (R, W) of a packing."""
+    n = np.array([c.count for c in chosen], np.int64)
+    pooled_n = np.bincount(packing.group, weights=n, minlength=packing.pat.shape[1]).astype(np.int64)
+    types, pooled = _expand(packing.pat, packing.ptype, packing.x, pooled_n)
+    return types, _split(pooled, packing.group, n)
+
+
+def _cost(packing: Packing, site: SiteArrays) -> float:
+    return float((site.price[packing.ptype] * packing.x).sum())
+
+
+def _expand(pat: np.ndarray, ptype: np.ndarray, x: np.ndarray,
+            n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Racks (type, counts per item type) from pattern counts, surplus servers removed."""
+    types = np.repeat(ptype, x)
+    counts = np.repeat(pat, x, axis=0).astype(np.int64)
+    surplus = counts.sum(axis=0) - n
+    for k in range(counts.shape[1]):
+        r = len(types) - 1
+        while surplus[k] > 0 and r >= 0:
+            take = min(surplus[k], counts[r, k])
+            counts[r, k] -= take
+            surplus[k] -= take
+            r -= 1
+    keep = counts.sum(axis=1) > 0
+    return types[keep], counts[keep]
+
+
+def _split(pooled: np.ndarray, group: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Servers per rack and workload from pooled counts: each pool's racks are filled with
+    its workloads' servers in workload order, so a workload spans consecutive racks."""
+    counts = np.zeros((pooled.shape[0], len(group)), np.int64)
+    for g in range(pooled.shape[1]):
+        members = [int(k) for k in np.flatnonzero(group == g)]
+        left = {k: int(n[k]) for k in members}
+        i = 0
+        for r in range(pooled.shape[0]):
+            amount = int(pooled[r, g])
+            while amount > 0:
+                k = members[i]
+                take = min(amount, left[k])
+                counts[r, k] += take
+                left[k] -= take
+                amount -= take
+                if left[k] == 0:
+                    i += 1
+    return counts
+
+
+def _racks_lower_bound(scenario: Scenario, chosen: list[Candidate], site: SiteArrays) -> int:
+    """Fewest racks any packing of the selected servers can use: the larger of the volume bound
+    per dimension and the column-generation bound with every rack priced 1 (both proven)."""
+    _group, _n, S, n, exclusive, rack_scale = item_arrays(scenario, chosen)
+    simple = max(math.ceil(float((S * n[:, None]).sum(axis=0)[d] / site.cap[:, d].max()) - 1e-9)
+                 for d in range(N_DIMS) if site.cap[:, d].max() > 0)
+    K = len(n)
+    *_, bound, status, _work = colgen.column_generation(
+        S, n, exclusive, rack_scale, site.cap, np.ones(len(site.count)), site.count,
+        np.zeros(K, np.int64), np.zeros(0), np.zeros((0, K), np.int64), np.zeros(0, np.int64),
+        FINAL_WORK // 10, cover.KNAPSACK_NODES)
+    if status == LPStatus.INFEASIBLE or not math.isfinite(bound):
+        return int(simple)
+    return int(max(simple, math.ceil(bound - 1e-6)))

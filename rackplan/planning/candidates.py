@@ -1,0 +1,131 @@
+"""Candidates: the catalog servers that qualify for a workload, sized and costed for it.
+
+A candidate is one server model for one workload: how many servers deliver the
+demand, the capacity each takes in a rack, its separable costs (servers,
+tariffs, energy per year) and its arrival day. A server that does not qualify
+gets a one-line reason instead, for the diagnosis.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..models import Catalog, Scenario, Server, Workload
+from .units import HOURS_PER_YEAR, days
+
+if TYPE_CHECKING:  # arrays.py builds kernel arrays from candidates, so it imports this module
+    from .arrays import SiteArrays
+
+DIMENSIONS = ("power", "air cooling", "liquid cooling", "rack units", "weight")
+"""Rack capacity dimensions, in the order of a candidate's ``size``."""
+_UNITS = ("kW", "kW", "kW", "U", "kg")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One server model sized for one workload."""
+
+    server: Server
+    count: int
+    gpus: int
+    reserved_kw: float
+    """Per server."""
+    draw_kw: float
+    """Per server at the workload's utilization."""
+    server_usd: float
+    tariff_usd: float
+    energy_usd_per_year: float
+    arrival_day: int
+    size: tuple[float, float, float, float, float]
+
+    @property
+    def capex_usd(self) -> float:
+        """Servers with their tariffs."""
+        return self.server_usd + self.tariff_usd
+
+
+def server_size(server: Server, allocation: float) -> tuple[float, float, float, float, float]:
+    """Capacity a server takes in a rack: reserved kW, air kW, liquid kW, U, kg."""
+    reserved = allocation * server.power_max_w / 1000.0
+    return (reserved, reserved * (1.0 - server.liquid_fraction), reserved * server.liquid_fraction,
+            float(server.u_height), server.weight_kg)
+
+
+def servers_needed(workload: Workload, server: Server, catalog: Catalog) -> int:
+    """Servers of ``server`` that deliver the workload's GPUs or dense compute."""
+    if workload.gpus is not None:
+        return -(-workload.gpus // server.gpu_count)
+    gpu = catalog.gpu(server.gpu)
+    if workload.fp8_pflops is not None:
+        per_server = server.gpu_count * gpu.fp8_tflops / 1000.0
+        demand = workload.fp8_pflops
+    else:
+        assert workload.bf16_pflops is not None
+        per_server = server.gpu_count * gpu.bf16_tflops / 1000.0
+        demand = workload.bf16_pflops
+    return max(1, math.ceil(demand / per_server - 1e-9))
+
+
+def _misfit(size: tuple[float, ...], site: SiteArrays) -> str | None:
+    """None when the server fits some rack type at the site, else why not (per type)."""
+    parts = []
+    for t, rack in enumerate(site.racks):
+        over = [(size[d] / site.cap[t, d] if site.cap[t, d] > 0 else math.inf, d)
+                for d in range(5) if size[d] > site.cap[t, d] * (1 + 1e-9)]
+        if not over:
+            return None
+        _, d = max(over)
+        have = site.cap[t, d]
+        parts.append(f"{rack.id} has {_fmt(have)} {_UNITS[d]} {DIMENSIONS[d]}, "
+                     f"needs {_fmt(size[d])}")
+    return "fits no rack type at the site (" + "; ".join(parts) + ")"
+
+
+def _fmt(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.4g}"
+
+
+def candidates_for(workload: Workload, scenario: Scenario, catalog: Catalog,
+                   site: SiteArrays) -> tuple[list[Candidate], dict[str, str]]:
+    """The workload's qualifying candidates, and each rejected server's reason."""
+    s = scenario.site
+    out: list[Candidate] = []
+    rejected: dict[str, str] = {}
+    allowed = set(workload.allowed) if workload.allowed else None
+    for server in catalog.servers:
+        gpu = catalog.gpu(server.gpu)
+        if allowed is not None and server.id not in allowed and server.gpu not in allowed:
+            rejected[server.id] = "not in allowed"
+            continue
+        if workload.min_gpu_memory_gb is not None and gpu.memory_gb < workload.min_gpu_memory_gb:
+            rejected[server.id] = (f"GPU memory {_fmt(gpu.memory_gb)} GB is below "
+                                   f"{_fmt(workload.min_gpu_memory_gb)} GB")
+            continue
+        if workload.min_scale_up_gpus is not None and server.scale_up_gpus < workload.min_scale_up_gpus:
+            rejected[server.id] = (f"scale-up domain of {server.scale_up_gpus} GPUs is below "
+                                   f"{workload.min_scale_up_gpus}")
+            continue
+        size = server_size(server, s.power_allocation)
+        misfit = _misfit(size, site)
+        if misfit:
+            rejected[server.id] = misfit
+            continue
+        count = servers_needed(workload, server, catalog)
+        draw_kw = (server.power_idle_w + workload.utilization
+                   * (server.power_max_w - server.power_idle_w)) / 1000.0
+        server_usd = count * server.price_usd
+        out.append(Candidate(
+            server=server,
+            count=count,
+            gpus=count * server.gpu_count,
+            reserved_kw=size[0],
+            draw_kw=draw_kw,
+            server_usd=server_usd,
+            tariff_usd=server_usd * s.tariffs.get(server.origin, 0.0),
+            energy_usd_per_year=count * draw_kw * s.pue * HOURS_PER_YEAR * s.electricity_usd_per_kwh,
+            arrival_day=days(server.lead_time_weeks),
+            size=size,
+        ))
+    return out, rejected

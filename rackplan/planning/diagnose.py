@@ -1,0 +1,134 @@
+"""Why a scenario has no plan: which limit binds and by how much, in words and as data."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import Diagnosis
+from ..kernels.search import (
+    REJECT_BUDGET,
+    REJECT_BUDGET_UNPROVEN,
+    REJECT_GAVE_UP,
+    REJECT_NO_FIT,
+    REJECT_POSITIONS,
+)
+from ..kernels.status import Status
+from ..models import Scenario, Workload
+from ..tolerance import COST_REL
+from .arrays import SiteArrays
+from .build import racks_of
+from .candidates import Candidate
+from .search import SearchOutcome, search
+
+
+def no_candidate_diagnosis(empty: list[Workload], rejected: dict[str, dict[str, str]]) -> Diagnosis:
+    """The diagnosis when some workloads have no qualifying server model.
+
+    ``rejected`` maps each workload name to every rejected server's reason.
+    """
+    reasons = []
+    details: dict[str, object] = {"no_model_qualifies": {}}
+    for w in empty:
+        why = rejected[w.name]
+        shown = [f"{sid}: {r}" for sid, r in why.items() if r != "not in allowed"]
+        skipped = sum(1 for r in why.values() if r == "not in allowed")
+        text = "; ".join(shown) if shown else "no catalog server is in its allowed list"
+        if shown and skipped:
+            text += f"; {skipped} other servers are not in its allowed list"
+        reasons.append(f"workload {w.name!r}: no server model qualifies ({text})")
+        details["no_model_qualifies"][w.name] = why  # type: ignore[index]
+    return Diagnosis(reasons=reasons, details=details)
+
+
+def _rejected(found: SearchOutcome) -> dict[str, int]:
+    r = found.rejected
+    return {"no_fit": int(r[REJECT_NO_FIT]), "positions": int(r[REJECT_POSITIONS]),
+            "budget": int(r[REJECT_BUDGET]), "packer_gave_up": int(r[REJECT_GAVE_UP]),
+            "budget_unproven": int(r[REJECT_BUDGET_UNPROVEN])}
+
+
+def diagnose(scenario: Scenario, cands: list[list[Candidate]], site: SiteArrays,
+             found: SearchOutcome) -> Diagnosis:
+    """Why a scenario the search *proved* infeasible has no plan.
+
+    Each limit is tested with the others relaxed, and a reason is given only
+    when it is proven: IT power by arithmetic; positions when the search with
+    unlimited power and budget proves that no packing fits; budget when the
+    proven lower bound on capex exceeds it. When no limit binds alone, the
+    reason says they bind together (proven by ``found`` itself).
+    """
+    reasons: list[str] = []
+    details: dict[str, object] = {}
+    envelope = scenario.site.it_power_kw
+    min_power = sum(min(c.reserved_kw * c.count for c in lst) for lst in cands)
+    if min_power > envelope * (1 + COST_REL):
+        short = min_power - envelope
+        reasons.append(f"IT power short by {short:,.1f} kW: the least power any choice of models "
+                       f"reserves is {min_power:,.1f} kW, the envelope is {envelope:,.1f} kW")
+        details["it_power_short_kw"] = round(short, 6)
+        details["it_power_needed_kw"] = round(min_power, 6)
+        details["it_power_kw"] = envelope
+    relaxed = search(scenario, "capex", cands, site, budget=math.inf, envelope=math.inf)
+    if relaxed.status == Status.INFEASIBLE:
+        # proven: no choice of models packs into the positions; how many would a plan use?
+        T = len(site.racks)
+        penalty = 1e6 * (float(site.price.max()) + 1.0) + 1e9
+        over = SiteArrays(site.racks + site.racks, np.vstack([site.cap, site.cap]),
+                          np.concatenate([site.price, site.price + penalty]),
+                          np.concatenate([site.count, np.full(T, 10_000_000, np.int64)]))
+        spill = search(scenario, "capex", cands, over, budget=math.inf, envelope=math.inf)
+        short_types = {}
+        if spill.status in (Status.OK, Status.LIMIT):
+            chosen = [cands[w][int(i)] for w, i in enumerate(spill.picked)]
+            types, _counts = racks_of(spill.packing, chosen)
+            used = np.bincount(types, minlength=2 * T)
+            for t in range(T):
+                extra = int(used[T + t])
+                if extra > 0:
+                    rack = site.racks[t]
+                    kind = "liquid" if rack.liquid_cooling_kw > 0 else "air"
+                    have = int(site.count[t])
+                    reasons.append(f"{kind} positions ({rack.id}): need {have + extra}, have {have}")
+                    short_types[rack.id] = {"need": have + extra, "have": have}
+        if not short_types:
+            reasons.append("rack positions: no choice of models packs into the site's positions")
+        details["positions"] = short_types
+    elif relaxed.status in (Status.OK, Status.LIMIT) and scenario.budget_usd is not None:
+        budget = scenario.budget_usd
+        if relaxed.lower > budget * (1 + COST_REL):
+            if relaxed.value <= relaxed.lower * (1 + COST_REL):
+                reasons.append(f"budget short by ${relaxed.value - budget:,.0f}: the cheapest plan "
+                               f"costs ${relaxed.value:,.0f}, the budget is ${budget:,.0f}")
+            else:
+                reasons.append(f"budget short by at least ${relaxed.lower - budget:,.0f}: every plan "
+                               f"costs at least ${relaxed.lower:,.0f}, the budget is ${budget:,.0f}")
+            details["budget_short_usd"] = round(relaxed.lower - budget, 2)
+            details["cheapest_capex_usd"] = round(relaxed.lower, 2)
+    if not reasons:
+        reasons.append("no choice of server models meets the IT envelope, the rack positions and "
+                       "the budget together")
+    details["rejected_combinations"] = _rejected(found)
+    return Diagnosis(reasons=reasons, details=details, proven=True)
+
+
+def search_limit_diagnosis(scenario: Scenario, cands: list[list[Candidate]],
+                           found: SearchOutcome) -> Diagnosis:
+    """What the search tried before it stopped without a plan and without a proof."""
+    rejected = _rejected(found)
+    choices = math.prod(len(lst) for lst in cands)
+    tried = f"{found.leaves:,} of {choices:,} model choices packed"
+    stuck = []
+    if rejected["packer_gave_up"]:
+        stuck.append(f"{rejected['packer_gave_up']:,} packings found no fit within their work "
+                     "limit and could not prove there is none")
+    if rejected["budget_unproven"]:
+        stuck.append(f"{rejected['budget_unproven']:,} packings came out over budget without a proof "
+                     "that a cheaper one does not exist")
+    text = f"no plan found and none ruled out ({tried}"
+    text += "; " + "; ".join(stuck) + ")" if stuck else ")"
+    text += ("; the positions, IT envelope and budget are tight together: add a rack position or "
+             "two, relax the budget, or narrow the models with allowed")
+    return Diagnosis(reasons=[text], details={"search_limit_reached": True, "leaves": found.leaves,
+                                              "rejected_combinations": rejected}, proven=False)

@@ -1,0 +1,16 @@
+"""Effort limits of the model search and the packings, counted in work, never in seconds."""
+
+LEAF_LIMIT = 20_000
+"""Leaves (complete model choices) the search packs before it stops unproven."""
+NODE_LIMIT = 4_000
+"""Branch-and-bound nodes per leaf packing; the final packing gets 25 times more."""
+LEAF_WORK = 5 * 10**9
+"""Work (LP tableau cells and bound evaluations) per leaf packing in the search."""
+SEARCH_WORK = 10**11
+"""Work for the whole search; with LEAF_LIMIT it bounds planning time on every machine."""
+FINAL_WORK = 6 * 10**10
+"""Work for the final packing of the chosen models."""
+SMALL_RACKS = 24
+"""Packings with at most this many racks in the LP are searched exactly from scratch."""
+MAX_PATTERNS = 6_000
+"""Most rack patterns enumerated per packing."""

@@ -1,0 +1,83 @@
+"""The install schedule: the order racks are installed in, and when each workload comes online.
+
+Racks install in order of arrival (a rack arrives with its last server) through
+one pipeline at ``install_racks_per_week``; a workload is online when its last
+rack is installed plus burn-in, and the plan is ready when all are. Days count
+from the scenario's ``start``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from ..errors import Diagnosis, InfeasibleError
+from ..models import Scenario
+from .candidates import Candidate
+from .units import days
+
+MAX_SCHEDULE_YEARS = 100
+"""A plan whose last workload would come online later than this is reported infeasible."""
+
+
+class InstallSchedule(NamedTuple):
+    """When racks are installed and workloads come online, in days from ``start``."""
+
+    order: list[int]
+    """Racks (rows of the packing) in install order."""
+    installed: list[int]
+    """Install day of each rack, in install order."""
+    online: list[int]
+    """Online day of each workload."""
+    ready: int
+    """Day the last workload comes online."""
+
+
+def install_schedule(scenario: Scenario, chosen: list[Candidate], types: np.ndarray,
+                     counts: np.ndarray) -> InstallSchedule:
+    """Schedule the packed racks (``types`` (R,), servers per rack and workload ``counts`` (R, W)).
+
+    Raises :class:`InfeasibleError` when the plan would be ready more than
+    ``MAX_SCHEDULE_YEARS`` after ``start`` (or past the calendar's end).
+    """
+    s = scenario.site
+    arrival = np.array([max(chosen[k].arrival_day for k in np.flatnonzero(row)) for row in counts])
+    # content and type break ties so the rack ids do not depend on the packer's row order
+    order = sorted(range(len(types)), key=lambda r: (arrival[r], tuple(-counts[r]), types[r]))
+    burn = days(s.burn_in_weeks)
+    finishes = _install_finish(scenario, [float(arrival[r]) for r in order],
+                               7.0 / s.install_racks_per_week, burn)
+    installed = [math.ceil(f - 1e-9) for f in finishes]
+    last_install: dict[int, int] = {}
+    for rank, r in enumerate(order):
+        for k in map(int, np.flatnonzero(counts[r])):
+            last_install[k] = max(last_install.get(k, 0), installed[rank])
+    online = [last_install[k] + burn for k in range(len(chosen))]
+    return InstallSchedule(order, installed, online, max(online))
+
+
+def _install_finish(scenario: Scenario, arrivals: list[float], per_rack: float,
+                    burn: int) -> list[float]:
+    """Finish day of each rack in install order (one pipeline); a schedule that runs past
+    MAX_SCHEDULE_YEARS (or the calendar) is refused with a diagnosis."""
+    finishes = []
+    finish = 0.0
+    for arrival in arrivals:
+        finish = max(finish, arrival) + per_rack
+        finishes.append(finish)
+    ready_day = finish + burn
+    limit = min(MAX_SCHEDULE_YEARS * 365.25, (dt.date.max - scenario.start).days)
+    if not ready_day <= limit:  # also catches inf and nan
+        years = ready_day / 365.25
+        when = f"{years:,.0f} years" if years < 1e6 else "more than a million years"
+        raise InfeasibleError(Diagnosis(
+            [f"schedule: the plan would be ready {when} after {scenario.start} "
+             f"({len(arrivals):,} racks at {scenario.site.install_racks_per_week:g} racks per week, "
+             f"{scenario.site.burn_in_weeks:g} weeks burn-in); rackplan schedules at most "
+             f"{MAX_SCHEDULE_YEARS} years ahead"],
+            {"ready_years": years if math.isfinite(years) else None,
+             "max_schedule_years": MAX_SCHEDULE_YEARS}))
+    return finishes
