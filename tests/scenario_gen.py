@@ -8,11 +8,13 @@ and budget are drawn around a rough estimate so some limits bind.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import Any
 
 import numpy as np
 
 import rackplan
-from rackplan.models import Catalog, Scenario
+from rackplan.models import GPU, Catalog, RackType, Scenario, Server
 
 
 def _fits(server, rack, redundancy: str) -> bool:  # type: ignore[no-untyped-def]
@@ -109,3 +111,135 @@ def varied_scenario(seed: int, base: Catalog) -> tuple[Scenario, Catalog]:
         if rng.random() < 0.1:
             w["min_scale_up_gpus"] = int(rng.choice([8, 72]))
     return Scenario.model_validate(data), catalog
+
+
+# --------------------------------------------------------------------------- synthetic catalogs
+
+_FIXTURE_SOURCES = ["estimate: test fixture"]
+
+
+@functools.cache
+def _h200() -> GPU:
+    return rackplan.load_catalog().gpu("h200-sxm")
+
+
+def _synthetic_rack(rng: np.random.Generator, rid: str, power_kw: float,
+                    price_usd: float | None = None) -> RackType:
+    """An air rack: 48 U, 1,500 kg, two feeds (``power_kw`` usable under 2N)."""
+    return RackType(id=rid, u_height=48, power_kw=float(power_kw), feeds=2,
+                    air_cooling_kw=float(power_kw), liquid_cooling_kw=0.0, max_load_kg=1500.0,
+                    price_usd=float(price_usd if price_usd is not None
+                                    else np.round(rng.uniform(20_000, 150_000), 2)),
+                    sources=_FIXTURE_SOURCES)
+
+
+def _synthetic_server(rng: np.random.Generator, sid: str, rack_kw: float) -> Server:
+    """An air server of 8 H200 GPUs, 3-12 of which fill a ``rack_kw`` rack by power,
+    2-10 U, 40-250 kg, $100k, 4-20 weeks' lead time."""
+    return Server(id=sid, vendor="T", model=sid, gpu="h200-sxm", gpu_count=8, scale_up_gpus=8,
+                  u_height=int(rng.integers(2, 11)), power_idle_w=500.0,
+                  power_max_w=float(rack_kw * 1000.0 / rng.uniform(3, 12)), cooling="air",
+                  liquid_fraction=0.0, weight_kg=float(rng.uniform(40, 250)), price_usd=100_000.0,
+                  lead_time_weeks=float(rng.integers(4, 21)), origin="US", sources=_FIXTURE_SOURCES)
+
+
+def _per_rack(server: Server, rack: RackType) -> float:
+    return min(rack.power_kw * 1000 / server.power_max_w, rack.u_height / server.u_height,
+               rack.max_load_kg / server.weight_kg)
+
+
+def tight_site_scenario(seed: int, *, max_racks: int = 2000
+                        ) -> tuple[Scenario, Catalog, dict[str, Any]]:
+    """A "tight site": positions equal to the optimum's rack count (plus 0 or 1 per type).
+
+    Synthetic catalog: 2-3 air rack types (25-60 kW, 48 U, 1,500 kg, $20k-150k), servers
+    as in ``_synthetic_server``. 3-6 workloads with 1-2 candidate models each (sometimes
+    one model shared by two workloads), 30% dedicated; demand sized so the optimum
+    needs between ~5 and ``max_racks`` racks (target drawn log-uniformly). The optimum
+    with ample positions (objective capex, no IT envelope or budget) is computed with the
+    pattern MILP (tests/pattern_milp.py); the site then gets that many positions, split
+    over the rack types either as the optimum splits them (``info["split"] ==
+    "optimum"``: feasible by construction) or at random (``"random"``: a random
+    composition; often infeasible), plus 0 or 1 extra per type. A type left with no
+    position is dropped from the site. The scenario may be feasible or infeasible.
+
+    info: ``optimum_racks_unlimited``, ``optimum_value_unlimited``,
+    ``racks_by_type_unlimited``, ``reference_status_unlimited``,
+    ``reference_seconds_unlimited``, ``target_racks``, ``split``, ``positions``.
+    """
+    from tests.pattern_milp import solve_reference
+
+    rng = np.random.default_rng(20_000_003 + seed)
+    n_types = int(rng.integers(2, 4))
+    racks = [_synthetic_rack(rng, f"rack{t}", float(np.round(rng.uniform(25, 60), 3)))
+             for t in range(n_types)]
+    servers: list[Server] = []
+    workloads: list[dict[str, Any]] = []
+    target = float(np.exp(rng.uniform(np.log(5), np.log(max_racks))))
+    n_wl = int(rng.integers(3, 7))
+    share = rng.dirichlet(np.ones(n_wl))
+    for w in range(n_wl):
+        allowed: list[str] = []
+        if servers and rng.random() < 0.25:
+            allowed.append(servers[int(rng.integers(len(servers)))].id)
+        for _ in range(int(rng.integers(1, 3)) - len(allowed)):
+            home = racks[int(rng.integers(n_types))]
+            servers.append(_synthetic_server(rng, f"s{len(servers)}", home.power_kw))
+            allowed.append(servers[-1].id)
+        first = next(s for s in servers if s.id == allowed[0])
+        per = float(np.mean([_per_rack(first, r) for r in racks]))
+        n = max(1, int(round(share[w] * target * max(per, 1.0))))
+        workloads.append({"name": f"w{w}", "gpus": 8 * n, "allowed": allowed,
+                          "placement": "dedicated" if rng.random() < 0.3 else "shared"})
+    catalog = Catalog(gpus=[_h200()], servers=servers, racks=racks)
+
+    def scenario(positions: dict[str, int]) -> Scenario:
+        return Scenario.model_validate({
+            "name": f"tight-{seed}", "start": dt.date(2027, 1, 4), "objective": "capex",
+            "site": {"it_power_kw": 100_000_000.0, "power_redundancy": "2N",
+                     "rack_positions": [{"rack": r, "count": c} for r, c in positions.items()]},
+            "workloads": workloads})
+
+    for _attempt in range(4):
+        ample = min(1_000_000, sum(wl["gpus"] // 8 for wl in workloads))
+        ref = solve_reference(scenario({r.id: ample for r in racks}), catalog, "capex",
+                              time_limit_s=300)
+        if not ref.racks_by_type:
+            raise RuntimeError(f"tight_site_scenario({seed}): no reference plan ({ref.status})")
+        total = sum(ref.racks_by_type.values())
+        if total <= max_racks:
+            break
+        scale = 0.9 * max_racks / total
+        for wl in workloads:
+            wl["gpus"] = 8 * max(1, int(wl["gpus"] // 8 * scale))
+    split = "optimum" if rng.random() < 0.5 else "random"
+    if split == "optimum":
+        counts = [ref.racks_by_type.get(r.id, 0) for r in racks]
+    else:
+        counts = [int(c) for c in rng.multinomial(total, rng.dirichlet(np.ones(n_types)))]
+    counts = [c + int(rng.integers(0, 2)) for c in counts]
+    positions = {r.id: c for r, c in zip(racks, counts, strict=True) if c > 0}
+    info = {"optimum_racks_unlimited": total, "optimum_value_unlimited": ref.value,
+            "racks_by_type_unlimited": dict(ref.racks_by_type),
+            "reference_status_unlimited": ref.status, "reference_seconds_unlimited": ref.seconds,
+            "target_racks": target, "split": split, "positions": positions}
+    return scenario(positions), catalog, info
+
+
+def many_types_scenario(seed: int, *, types: int = 60) -> tuple[Scenario, Catalog]:
+    """``types`` distinct server sizes (as in ``_synthetic_server``, for one 25-60 kW air rack
+    type), one shared workload of 1-6 servers per size, ample positions, objective capex."""
+    rng = np.random.default_rng(30_000_001 + seed)
+    rack = _synthetic_rack(rng, "rack0", float(np.round(rng.uniform(25, 60), 3)))
+    servers = [_synthetic_server(rng, f"s{i}", rack.power_kw) for i in range(types)]
+    workloads: list[dict[str, Any]] = [
+        {"name": f"w{i}", "gpus": 8 * int(rng.integers(1, 7)), "allowed": [s.id]}
+        for i, s in enumerate(servers)]
+    catalog = Catalog(gpus=[_h200()], servers=servers, racks=[rack])
+    total = sum(w["gpus"] // 8 for w in workloads)
+    scenario = Scenario.model_validate({
+        "name": f"many-{seed}", "start": dt.date(2027, 1, 4), "objective": "capex",
+        "site": {"it_power_kw": 100_000_000.0, "power_redundancy": "2N",
+                 "rack_positions": [{"rack": rack.id, "count": total}]},
+        "workloads": workloads})
+    return scenario, catalog
