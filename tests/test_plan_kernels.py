@@ -113,7 +113,7 @@ def packing_holds(S, n, exclusive, rack_scale, cap, count, pat, ptype, x):
 
 
 def pack(S, n, exclusive, rack_scale, cap, price, count, work=10**15, nodes=100_000):
-    return cover.pack(S, n, exclusive, rack_scale, cap, price, count, nodes, work, 24, 10_000)
+    return cover.pack(S, n, exclusive, rack_scale, cap, price, count, nodes, work, 24, 10_000, np.inf)
 
 
 @settings(max_examples=150, deadline=None)
@@ -336,7 +336,7 @@ def test_many_item_types_pack_no_worse_than_pack_vectors():
     cap = np.array([[60.0, 60.0, 0.0, 48.0, 1500.0]])
     no = np.zeros(60, np.bool_)
     pat, ptype, x, cost, bound, status, _work = cover.pack(
-        S, n, no, no, cap, np.array([1.0]), np.array([100_000]), 4_000, 6 * 10**10, 24, 6_000)
+        S, n, no, no, cap, np.array([1.0]), np.array([100_000]), 4_000, 6 * 10**10, 24, 6_000, np.inf)
     assert status == Status.OK
     packing_holds(S, n, no, no, cap, np.array([100_000]), pat, ptype, x)
     sizes = np.repeat(S, n, axis=0)

@@ -348,7 +348,7 @@ def _clip(pat, r):
 
 @jit
 def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit, small_racks,
-         max_patterns):
+         max_patterns, incumbent):
     """Cheapest racks for ``n[k]`` servers of each item type ``k``; see the module docstring.
 
     ``S`` (K, D) sizes, ``exclusive`` (K,) racks of their own, ``rack_scale``
@@ -357,7 +357,8 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit,
     cost, bound, status, work)``: ``bound`` is a proven lower bound on every
     packing's cost (``inf`` when proven infeasible, ``cost`` when proven
     optimal); ``status`` is :class:`Status` ``OK``, ``NO_FIT``,
-    ``INFEASIBLE`` (proven) or ``GAVE_UP``. Effort is bounded by ``work``
+    ``INFEASIBLE`` (proven), ``GAVE_UP``, or ``PRUNED`` when the bound is
+    already at least ``incumbent`` (a cost not worth matching; ``inf`` for none). Effort is bounded by ``work``
     (matrix cells and nodes), never by the clock.
     """
     K, D = S.shape
@@ -385,6 +386,8 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit,
         work_limit // 4, KNAPSACK_NODES)
     if lp_status == LPStatus.INFEASIBLE:
         return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.INFEASIBLE, work
+    if bound >= incumbent * (1.0 - COST_REL):
+        return empty_p, empty_t, np.zeros(0, np.int64), np.inf, bound, Status.PRUNED, work
     # ordering aids for the exact search: cheapest price per unit of each dimension, item weight
     type_order = np.full((D, T), -1, np.int64)
     ratio = np.empty(T)

@@ -124,11 +124,16 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
                 exw[w] = dedicated[w] or rack_scale[c]
                 leadw[w] = lead[c]
             group, Sm, nm, exm, rsm, leadm = merge_items(Sw, nw, exw, rsw, leadw)
+            # a leaf whose rack-cost bound cannot beat the best plan is not packed (capex, tco)
+            worth = np.inf if mode == MODE_TIME else best_v - pre_sep[W]
             pat, ptype, x, rack_cost, rack_lb, st, leaf_w = pack(
-                Sm, nm, exm, rsm, cap, price, count, node_limit, leaf_work, small_racks, max_patterns)
+                Sm, nm, exm, rsm, cap, price, count, node_limit, leaf_work, small_racks, max_patterns,
+                worth)
             work += leaf_w
             p_lb = pre_lead[W] + burn_days if mode == MODE_TIME else 0.0
-            if st == Status.NO_FIT:
+            if st == Status.PRUNED:
+                pass  # proven no better than the best plan: neither a candidate nor a bound
+            elif st == Status.NO_FIT:
                 rejected[REJECT_NO_FIT] += 1
             elif st == Status.INFEASIBLE:
                 rejected[REJECT_POSITIONS] += 1

@@ -24,6 +24,9 @@ class Status(IntEnum):
     """Nothing found within the work limit, and nothing proven."""
     LIMIT = 4
     """Search only: a plan was found but the search stopped before proving it the best."""
+    PRUNED = 5
+    """Packing only: its proven lower bound shows it cannot beat the incumbent, so it was not
+    packed."""
 
 
 class LPStatus(IntEnum):

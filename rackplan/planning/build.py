@@ -32,7 +32,7 @@ from ..models.result import (
 from ..tolerance import COST_REL
 from .arrays import SiteArrays, item_arrays
 from .candidates import Candidate
-from .limits import FINAL_WORK, MAX_PATTERNS, NODE_LIMIT, SMALL_RACKS
+from .limits import FINAL_WORK, REPACK_GAP, MAX_PATTERNS, NODE_LIMIT, SMALL_RACKS
 from .schedule import install_schedule
 from .search import Packing, SearchOutcome
 from .units import HOURS_PER_YEAR, rounded
@@ -44,14 +44,16 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
 
     ``found`` is the search's outcome: its packing of ``chosen``, proven bound
     and status. When that packing is not proven optimal and the objective is
-    cost, the servers are packed once more with the larger final budget of
-    work, and the cheaper packing is kept (within the budget, never worse).
+    cost, and its gap is more than ``REPACK_GAP`` of the objective, the servers
+    are packed once more with the larger final budget of work, and the cheaper
+    packing is kept (within the budget, never worse).
     Raises :class:`InfeasibleError` when the schedule runs too far ahead.
     """
     s = scenario.site
     years = scenario.horizon_years
     packing = found.packing
-    if objective != "time" and _cost(packing, site) > packing.bound * (1 + COST_REL):
+    gap = _cost(packing, site) - packing.bound
+    if objective != "time" and gap > REPACK_GAP * max(found.value, 1.0):
         again = pack(scenario, chosen, site)
         if again.x.size and _cost(again, site) < _cost(packing, site) * (1 - COST_REL):
             packing = again
@@ -150,7 +152,7 @@ def pack(scenario: Scenario, chosen: list[Candidate], site: SiteArrays) -> Packi
     group, _n, S, nm, exclusive, rack_scale = item_arrays(scenario, chosen)
     pat, ptype, x, _cost, bound, _st, _work = cover.pack(
         S, nm, exclusive, rack_scale, site.cap, site.price, site.count,
-        NODE_LIMIT * 25, FINAL_WORK, SMALL_RACKS, MAX_PATTERNS)
+        NODE_LIMIT * 25, FINAL_WORK, SMALL_RACKS, MAX_PATTERNS, np.inf)
     return Packing(group, pat, ptype, x, float(bound))
 
 

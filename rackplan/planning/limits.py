@@ -8,8 +8,12 @@ LEAF_WORK = 5 * 10**9
 """Work (LP tableau cells and bound evaluations) per leaf packing in the search."""
 SEARCH_WORK = 10**11
 """Work for the whole search; with LEAF_LIMIT it bounds planning time on every machine."""
-FINAL_WORK = 6 * 10**10
+FINAL_WORK = 2 * 10**10
 """Work for the final packing of the chosen models."""
+REPACK_GAP = 1e-4
+"""The chosen models are packed again, with FINAL_WORK, only when the search's packing may be
+more than this share of the objective above the optimum (its proven gap); below it a repack
+costs seconds to gain at most that share. The plan reports the gap either way."""
 SMALL_RACKS = 24
 """Packings with at most this many racks in the LP are searched exactly from scratch."""
 MAX_PATTERNS = 6_000
