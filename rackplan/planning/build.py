@@ -32,7 +32,7 @@ from ..models.result import (
 from ..tolerance import COST_REL
 from .arrays import SiteArrays, item_arrays
 from .candidates import Candidate
-from .limits import FINAL_WORK, REPACK_GAP, MAX_PATTERNS, NODE_LIMIT, SMALL_RACKS
+from .limits import FINAL_WORK, MAX_PATTERNS, NODE_LIMIT, REPACK_GAP, SMALL_RACKS
 from .schedule import install_schedule
 from .search import Packing, SearchOutcome
 from .units import HOURS_PER_YEAR, rounded
