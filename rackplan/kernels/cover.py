@@ -358,8 +358,9 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit,
     packing's cost (``inf`` when proven infeasible, ``cost`` when proven
     optimal); ``status`` is :class:`Status` ``OK``, ``NO_FIT``,
     ``INFEASIBLE`` (proven), ``GAVE_UP``, or ``PRUNED`` when the bound is
-    already at least ``incumbent`` (a cost not worth matching; ``inf`` for none). Effort is bounded by ``work``
-    (matrix cells and nodes), never by the clock.
+    already at least ``incumbent`` (a cost not worth matching; ``inf`` for
+    none). Effort is bounded by ``work`` (matrix cells and nodes), never by
+    the clock.
     """
     K, D = S.shape
     T = cap.shape[0]
