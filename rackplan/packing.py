@@ -146,10 +146,18 @@ def pack_vectors(
     ``(d,)``; integers or floats. Returns a :class:`PackResult`. Raises
     ``ValueError`` naming the item for NaN, negative or oversized items.
     """
-    started = time.perf_counter()
     if not (isinstance(time_limit_s, int | float) and np.isfinite(time_limit_s) and time_limit_s >= 0):
         raise ValueError(f"time_limit_s must be a finite number >= 0, got {time_limit_s!r}")
     s, c = _as_arrays(sizes, capacity)
+    return pack_validated(s, c, time_limit_s, seed, clock_guard=True)
+
+
+def pack_validated(s: NDArray[np.float64], c: NDArray[np.float64], time_limit_s: float, seed: int, *,
+                   clock_guard: bool) -> PackResult:
+    """:func:`pack_vectors` on arrays already checked. Without ``clock_guard`` the search ends by
+    its work budget alone, so the result never depends on the machine's speed or load (what the
+    planner needs: same input, same plan)."""
+    started = time.perf_counter()
     n = s.shape[0]
     if n == 0:
         return PackResult(np.zeros(0, np.int64), 0, 0, time.perf_counter() - started, 0)
@@ -175,7 +183,7 @@ def pack_vectors(
                 break
     assert best_assign is not None
     start_bins = best_nb
-    best_assign, by_clock = _improve(s, c, best_assign, best_nb, lb, time_limit_s, seed)
+    best_assign, by_clock = _improve(s, c, best_assign, best_nb, lb, time_limit_s, seed, clock_guard)
     assignment, n_bins = _relabel(best_assign)
     return PackResult(assignment, n_bins, lb, time.perf_counter() - started, start_bins, by_clock)
 
@@ -229,6 +237,7 @@ def _improve(
     lb: int,
     time_limit_s: float,
     seed: int,
+    clock_guard: bool = True,
 ) -> tuple[NDArray[np.int64], bool]:
     """Remove bins one at a time with the search until lb or the budget is reached."""
     if nb <= lb or time_limit_s <= 0:
@@ -238,7 +247,7 @@ def _improve(
     rate = WORK_PER_SECOND * 2.0 / (1 + s.shape[1])
     budget = int(time_limit_s * rate)
     chunk = max(1, int(_CHUNK_S * rate))
-    deadline = time.perf_counter() + _CLOCK_GUARD * time_limit_s + 0.05
+    deadline = time.perf_counter() + _CLOCK_GUARD * time_limit_s + 0.05 if clock_guard else np.inf
     # Any seed maps to a non-zero xorshift state.
     mixed = (int(seed) * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64) or 1
     rng = np.array([mixed], np.uint64)

@@ -30,3 +30,14 @@ reported, so rounding can never lift it above the optimum it bounds."""
 
 DAY_TOL = 1e-9
 """Fractional days within this of a whole day round to that day (schedules, lead times)."""
+
+COUNT_TOL = 1e-9
+"""A count worked out by division (servers for a compute demand, racks for a total load) within
+this above a whole number is that number, not the next: ``2.1 / 0.3`` is ``7.000000000000001`` in
+floating point, and must not buy an eighth server or add a rack to a lower bound."""
+
+RACKS_BOUND_TOL = 1e-6
+"""The column-generation lower bound on a rack count is rounded up to the next whole rack only
+when it exceeds a whole number by more than this: the LP's own rounding error (basis inverse,
+duals, scaling) is far above the simplex tolerances, and rounding it up would claim a rack too
+many."""

@@ -113,7 +113,8 @@ def packing_holds(S, n, exclusive, rack_scale, cap, count, pat, ptype, x):
 
 
 def pack(S, n, exclusive, rack_scale, cap, price, count, work=10**15, nodes=100_000):
-    return cover.pack(S, n, exclusive, rack_scale, cap, price, count, nodes, work, 24, 10_000, np.inf)
+    return cover.pack(S, n, exclusive, rack_scale, cap, price, count, np.zeros(len(n), np.int64),
+                      np.zeros(0), nodes, work, 24, 10_000, np.inf)
 
 
 @settings(max_examples=150, deadline=None)
@@ -184,7 +185,8 @@ def test_lp_matches_highs():
         ptype = rng.integers(0, T, size=P)
         count = rng.integers(1, 60, size=T).astype(float)
         cost = rng.uniform(1, 100, size=P)
-        x, value, status, _work = lp.solve_columns(A, cost, np.concatenate([b, count]), Kn, ptype, 0)
+        x, value, status, _work = lp.solve_columns(A, cost, np.concatenate([b, count]), Kn, T, ptype,
+                                                  np.zeros(P, np.int64), 0)
         want = highs_lp(A, b, ptype, count, cost)
         if want is None:
             assert status == LPStatus.INFEASIBLE
@@ -265,7 +267,8 @@ def test_column_generation_reaches_the_lp_over_every_pattern():
         K = len(n)
         want = full_pattern_lp(S, n, exclusive, rack_scale, cap, price, count)
         _pat, _ptype, x, value, bound, status, _work = colgen.column_generation(
-            S, n, exclusive, rack_scale, cap, price, count, *no_classes(K), *no_pool(K), 10**12, 100_000)
+            S, n, exclusive, rack_scale, cap, price, count, *no_classes(K), *no_pool(K), 10**12, 100_000,
+            True)
         if want is None:
             assert status == LPStatus.INFEASIBLE
             infeasible += 1
@@ -289,7 +292,8 @@ def test_lagrangian_bound_holds_when_pricing_and_work_are_cut_short():
         want = full_pattern_lp(S, n, exclusive, rack_scale, cap, price, count)
         for work, nodes in ((10**12, 1), (2_000, 1), (0, 100_000)):
             *_, value, bound, status, _work = colgen.column_generation(
-                S, n, exclusive, rack_scale, cap, price, count, *no_classes(K), *no_pool(K), work, nodes)
+                S, n, exclusive, rack_scale, cap, price, count, *no_classes(K), *no_pool(K), work, nodes,
+                True)
             if status == LPStatus.INFEASIBLE:
                 assert want is None
             elif want is not None:
@@ -336,7 +340,8 @@ def test_many_item_types_pack_no_worse_than_pack_vectors():
     cap = np.array([[60.0, 60.0, 0.0, 48.0, 1500.0]])
     no = np.zeros(60, np.bool_)
     pat, ptype, x, cost, bound, status, _work = cover.pack(
-        S, n, no, no, cap, np.array([1.0]), np.array([100_000]), 4_000, 6 * 10**10, 24, 6_000, np.inf)
+        S, n, no, no, cap, np.array([1.0]), np.array([100_000]), np.zeros(60, np.int64), np.zeros(0),
+        4_000, 6 * 10**10, 24, 6_000, np.inf)
     assert status == Status.OK
     packing_holds(S, n, no, no, cap, np.array([100_000]), pat, ptype, x)
     sizes = np.repeat(S, n, axis=0)

@@ -62,14 +62,16 @@ def column_class(a, rank):
 
 @jit
 def column_generation(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap,
-                      pool_pat, pool_type, work_limit, knap_nodes):
+                      pool_pat, pool_type, work_limit, knap_nodes, escalate):
     """LP relaxation of covering ``n`` by racks, over every pattern; see the module docstring.
 
     ``S`` (K, D) sizes, ``n`` (K,) demands, ``exclusive`` (K,) item racks alone
     (dedicated or rack-scale), ``rack_scale`` (K,) one per rack, ``cap`` (T, D),
     ``price`` (T,), ``count`` (T,) positions; ``rank`` (K,) each item's arrival
     class and ``class_cap`` (G,) racks allowed in classes ``>= g`` (G may be 0);
-    ``pool_pat`` (Q, K) / ``pool_type`` (Q,) columns to start with.
+    ``pool_pat`` (Q, K) / ``pool_type`` (Q,) columns to start with;
+    ``knap_nodes`` nodes per pricing search, multiplied by 8 (up to 64 times)
+    before concluding when no column prices out unproven, if ``escalate``.
 
     Returns ``(pat (P, K), ptype (P,), x (P,), value, bound, status, work)``:
     the generated columns, the LP solution over them, its value, a proven
@@ -226,7 +228,8 @@ def column_generation(S, n, exclusive, rack_scale, cap, price, count, rank, clas
             fb /= farley
             if fb > best_bound:
                 best_bound = fb
-        if added == 0 and not all_exact and nodes_now < 64 * knap_nodes and work <= work_limit:
+        if escalate and added == 0 and not all_exact and nodes_now < 64 * knap_nodes \
+                and work <= work_limit:
             nodes_now *= 8  # no column found but not proven: price harder before concluding
             continue
         if phase == 1:

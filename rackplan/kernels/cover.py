@@ -24,7 +24,7 @@ import numpy as np
 
 from .._jit import jit
 from ..tolerance import COST_REL
-from .colgen import column_generation, single_item_racks
+from .colgen import column_class, column_generation, single_item_racks
 from .lp import solve_columns
 from .patterns import enumerate_patterns
 from .status import LPStatus, Status
@@ -36,22 +36,54 @@ BASE_RELEASE = (0, 1, 2, 4, 8, 16)
 
 
 @jit
-def _lp_value(A, r, ptype, left, pcost):
-    """LP value of covering ``r`` within positions ``left`` over the columns ``A`` (K, P):
-    ``(value, x, work)``; ``inf`` when proven infeasible, ``0`` when the LP stopped unsolved."""
+def _lp_value(A, r, ptype, left, pcost, pclass, cl):
+    """LP value of covering ``r`` within positions ``left`` and class limits ``cl`` over the
+    columns ``A`` (K, P): ``(value, x, work)``; ``inf`` when proven infeasible, ``0`` when the
+    LP stopped unsolved."""
     K = A.shape[0]
     T = left.shape[0]
-    b = np.empty(K + T)
+    G = cl.shape[0]
+    b = np.empty(K + T + G)
     for k in range(K):
         b[k] = r[k]
     for t in range(T):
         b[K + t] = left[t]
-    x, value, status, work = solve_columns(A, pcost, b, K, ptype, 0)
+    for g in range(G):
+        b[K + T + g] = cl[g]
+    x, value, status, work = solve_columns(A, pcost, b, K, T, ptype, pclass, 0)
     if status == LPStatus.INFEASIBLE:
         return np.inf, x, work
     if status != LPStatus.OPTIMAL:
         return 0.0, x, work
     return value, x, work
+
+
+@jit
+def _clipped_class(pat, r, rank):
+    """Arrival class of each pattern's racks when it holds only what ``r`` still needs."""
+    P, K = pat.shape
+    cls = np.full(P, -1, np.int64)
+    for p in range(P):
+        for k in range(K):
+            if pat[p, k] > 0 and r[k] > 0 and rank[k] > cls[p]:
+                cls[p] = rank[k]
+    return cls
+
+
+@jit
+def _class_room(cl, cls):
+    """True when one more rack of class ``cls`` fits the class limits ``cl``."""
+    for g in range(cl.shape[0]):
+        if g <= cls and cl[g] < 1:
+            return False
+    return True
+
+
+@jit
+def _class_take(cl, cls, amount):
+    for g in range(cl.shape[0]):
+        if g <= cls:
+            cl[g] -= amount
 
 
 @jit
@@ -116,9 +148,11 @@ def sort_prefix(row, key, c):
 
 
 @jit
-def cover_exact(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, node_limit, incumbent,
-           work_limit):
-    """Exact branch and bound: cheapest multiset of patterns covering ``r`` within ``left``.
+def cover_exact(r, left, cl, rank, pat, ptype, pcost, S, cap, price, type_order, weight, node_limit,
+                incumbent, work_limit):
+    """Exact branch and bound: cheapest multiset of patterns covering ``r`` within ``left``
+    positions and the arrival-class limits ``cl`` (racks of class ``>= g``; items' classes
+    ``rank``; ``cl`` empty when there are none).
 
     The next rack must hold the first uncovered item (largest items first);
     racks for the same branching item are taken in non-decreasing candidate
@@ -142,7 +176,7 @@ def cover_exact(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, n
     for k in range(K):
         for p in range(P):
             A[k, p] = min(pat[p, k], r[k])
-    root, x0, work = _lp_value(A, r, ptype, left, pcost)
+    root, x0, work = _lp_value(A, r, ptype, left, pcost, _clipped_class(pat, r, rank), cl)
     work += K * P * (K + 1)
     if root == np.inf or root >= best - 1e-9:
         return y_best, np.inf, True, work
@@ -169,8 +203,10 @@ def cover_exact(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, n
         ncand_max = max(ncand_max, ncand[k])
     rr = r.copy()
     ll = left.copy()
+    cc = cl.copy()
     y = np.zeros(P, np.int64)
     depth_max = total + 1
+    lvl_cls = np.full(depth_max, -1, np.int64)
     lvl_item = np.full(depth_max, -1, np.int64)
     lvl_pos = np.zeros(depth_max, np.int64)  # next candidate position to try
     lvl_pat = np.full(depth_max, -1, np.int64)
@@ -207,7 +243,7 @@ def cover_exact(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, n
                 for k in range(K):
                     for p in range(P):
                         A[k, p] = min(pat[p, k], rr[k])
-                lb, _, lp_work = _lp_value(A, rr, ptype, ll, pcost)
+                lb, _, lp_work = _lp_value(A, rr, ptype, ll, pcost, _clipped_class(pat, rr, rank), cc)
                 work += lp_work + K * P
                 if cost + lb >= best - 1e-6 * max(1.0, best if best < np.inf else 1.0):
                     depth -= 1
@@ -224,6 +260,7 @@ def cover_exact(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, n
             for k in range(K):
                 rr[k] += take[depth, k]
             ll[ptype[p_prev]] += 1
+            _class_take(cc, lvl_cls[depth], -1)
             y[p_prev] -= 1
             cost -= pcost[p_prev]
             lvl_pat[depth] = -1
@@ -237,11 +274,19 @@ def cover_exact(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, n
                 continue
             if cost + pcost[p] >= best - 1e-9:
                 continue
+            cls = -1
+            for k in range(K):
+                if pat[p, k] > 0 and rr[k] > 0 and rank[k] > cls:
+                    cls = rank[k]
+            if not _class_room(cc, cls):
+                continue
             for k in range(K):
                 tk = min(pat[p, k], rr[k])
                 take[depth, k] = tk
                 rr[k] -= tk
             ll[t] -= 1
+            _class_take(cc, cls, 1)
+            lvl_cls[depth] = cls
             y[p] += 1
             cost += pcost[p]
             lvl_pat[depth] = p
@@ -258,49 +303,56 @@ def cover_exact(r, left, pat, ptype, pcost, S, cap, price, type_order, weight, n
 
 
 @jit
-def cover_greedy(n, count, base, pat, ptype, pcost, weight):
-    """Complete the racks ``base`` greedily: add the pattern covering most remaining
-    weight per dollar until every item is held. Returns ``(x (P,), cost)``;
-    ``cost`` is ``inf`` when the positions run out first."""
+def cover_greedy(r, left, cl, rank, pat, ptype, pcost, weight):
+    """Cover ``r`` greedily within ``left`` positions and class limits ``cl``: add the pattern
+    covering most remaining weight per dollar until every item is held. Returns ``(y (P,),
+    cost)``; ``cost`` is ``inf`` when the positions or class limits run out first."""
     P, K = pat.shape
-    T = count.shape[0]
-    x = base.copy()
-    left = count.copy()
-    r = n.copy()
+    y = np.zeros(P, np.int64)
+    rr = r.copy()
+    ll = left.copy()
+    cc = cl.copy()
     cost = 0.0
-    for p in range(P):
-        left[ptype[p]] -= x[p]
-        cost += x[p] * pcost[p]
-        for k in range(K):
-            r[k] = max(r[k] - x[p] * pat[p, k], 0)
-    for t in range(T):
-        if left[t] < 0:
-            return x, np.inf
+    for t in range(ll.shape[0]):
+        if ll[t] < 0:
+            return y, np.inf
+    for g in range(cc.shape[0]):
+        if cc[g] < 0:
+            return y, np.inf
     while True:
         remaining = 0
         for k in range(K):
-            remaining += r[k]
+            remaining += rr[k]
         if remaining == 0:
-            return x, cost
+            return y, cost
         best = -1
         best_v = 0.0
+        best_cls = -1
         for p in range(P):
-            if left[ptype[p]] <= 0:
+            if ll[ptype[p]] <= 0:
                 continue
             v = 0.0
+            cls = -1
             for k in range(K):
-                v += min(pat[p, k], r[k]) * weight[k]
+                take = min(pat[p, k], rr[k])
+                v += take * weight[k]
+                if take > 0 and rank[k] > cls:
+                    cls = rank[k]
+            if not _class_room(cc, cls):
+                continue
             v /= max(pcost[p], 1e-9)
             if v > best_v:
                 best_v = v
                 best = p
+                best_cls = cls
         if best < 0:
-            return x, np.inf
-        x[best] += 1
-        left[ptype[best]] -= 1
+            return y, np.inf
+        y[best] += 1
+        ll[ptype[best]] -= 1
+        _class_take(cc, best_cls, 1)
         cost += pcost[best]
         for k in range(K):
-            r[k] = max(r[k] - pat[best, k], 0)
+            rr[k] = max(rr[k] - pat[best, k], 0)
 
 
 @jit
@@ -347,23 +399,45 @@ def _clip(pat, r):
 
 
 @jit
-def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit, small_racks,
-         max_patterns, incumbent):
+def _patterns(S, n, exclusive, rack_scale, cap, rank, G, max_patterns):
+    """Every maximal pattern; with arrival classes, maximal among the servers of each class and
+    earlier (a rack topped up with a later server would arrive later). ``(pat, type, truncated)``."""
+    if G == 0:
+        return enumerate_patterns(S, n, exclusive, rack_scale, cap, max_patterns)
+    K = S.shape[0]
+    allp = np.zeros((0, K), np.int64)
+    allt = np.zeros(0, np.int64)
+    truncated = False
+    nh = n.copy()
+    for h in range(G):
+        for k in range(K):
+            nh[k] = n[k] if rank[k] <= h else 0
+        pat, ptype, tr = enumerate_patterns(S, nh, exclusive, rack_scale, cap, max_patterns)
+        truncated = truncated or tr
+        allp, allt = _union(allp, allt, pat, ptype)
+    return allp, allt, truncated
+
+
+@jit
+def pack(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, node_limit, work_limit,
+         small_racks, max_patterns, incumbent):
     """Cheapest racks for ``n[k]`` servers of each item type ``k``; see the module docstring.
 
     ``S`` (K, D) sizes, ``exclusive`` (K,) racks of their own, ``rack_scale``
     (K,) one per position, ``cap`` (T, D), ``price`` (T,), ``count`` (T,)
-    positions. Returns ``(pat (P, K), ptype (P,), x (P,) racks per pattern,
-    cost, bound, status, work)``: ``bound`` is a proven lower bound on every
-    packing's cost (``inf`` when proven infeasible, ``cost`` when proven
-    optimal); ``status`` is :class:`Status` ``OK``, ``NO_FIT``,
-    ``INFEASIBLE`` (proven), ``GAVE_UP``, or ``PRUNED`` when the bound is
-    already at least ``incumbent`` (a cost not worth matching; ``inf`` for
-    none). Effort is bounded by ``work`` (matrix cells and nodes), never by
-    the clock.
+    positions; ``rank`` (K,) each item's arrival class and ``class_cap`` (G,)
+    the most racks of class ``>= g`` (G = 0: no such limits). Returns
+    ``(pat (P, K), ptype (P,), x (P,) racks per pattern, cost, bound, status,
+    work)``: ``bound`` is a proven lower bound on every packing's cost
+    (``inf`` when proven infeasible, ``cost`` when proven optimal); ``status``
+    is :class:`Status` ``OK``, ``NO_FIT``, ``INFEASIBLE`` (proven),
+    ``GAVE_UP``, or ``PRUNED`` when the bound is already at least
+    ``incumbent`` (a cost not worth matching; ``inf`` for none). Effort is
+    bounded by ``work`` (matrix cells and nodes), never by the clock.
     """
     K, D = S.shape
     T = cap.shape[0]
+    G = class_cap.shape[0]
     empty_p = np.zeros((0, K), np.int64)
     empty_t = np.zeros(0, np.int64)
     total = 0
@@ -380,11 +454,14 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit,
                     fits = True
             if not fits:
                 return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.NO_FIT, 0
-    no_rank = np.zeros(K, np.int64)
-    no_class = np.zeros(0)
+    cl = np.zeros(G, np.int64)
+    for g in range(G):
+        cl[g] = int(min(class_cap[g], 1e15))
+        if cl[g] < 0:
+            return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.INFEASIBLE, 0
     cg_pat, cg_type, x, lp_value, bound, lp_status, work = column_generation(
-        S, n, exclusive, rack_scale, cap, price, count, no_rank, no_class, empty_p, empty_t,
-        work_limit // 4, KNAPSACK_NODES)
+        S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, empty_p, empty_t,
+        work_limit // 4, KNAPSACK_NODES, True)
     if lp_status == LPStatus.INFEASIBLE:
         return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.INFEASIBLE, work
     if bound >= incumbent * (1.0 - COST_REL):
@@ -421,12 +498,11 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit,
         lp_racks = np.inf
     # 1. small: the whole problem from scratch, over every maximal pattern
     if lp_racks <= small_racks:
-        en_pat, en_type, truncated = enumerate_patterns(S, n, exclusive, rack_scale, cap, max_patterns)
+        en_pat, en_type, truncated = _patterns(S, n, exclusive, rack_scale, cap, rank, G, max_patterns)
         allp, allt = _union(en_pat, en_type, cg_pat, cg_type)
-        pcost = price[allt]
         share = max(work_limit - work, 0) // 2
-        y, c, complete, w = cover_exact(n, count, allp, allt, pcost, S, cap, price, type_order, weight,
-                                        node_limit, np.inf, share)
+        y, c, complete, w = cover_exact(n, count, cl, rank, allp, allt, price[allt], S, cap, price,
+                                        type_order, weight, node_limit, np.inf, share)
         work += w
         if c < np.inf:
             best_cost = c
@@ -435,12 +511,23 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit,
             best_x = y
         if complete and not truncated:
             proven = True
-    # 2. dive: fix the LP rounded down (or its largest column) and re-solve the rest, until the
-    # rest is small; pack the rest exactly, freeing more of the fixed racks on each attempt
+    # 2a. a full dive: fix the LP rounded down (or one rack of its largest column) and re-solve
+    # the rest by column generation until nothing is left; a quick incumbent, and the answer
+    # when there are too many item types to list patterns for an exact remainder
+    if not proven and x.shape[0] > 0:
+        dp, dt, dc, _pp, _pt, w = _dive(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap,
+                                        cg_pat, cg_type, x, 0.0, max(work_limit - work, 0) // 4)
+        work += w
+        r, left, cr, c = _rest(n, count, cl, rank, dp, dt, dc, price)
+        if c < best_cost and r.sum() == 0 and _within(left, cr):
+            best_cost = c
+            best_pat, best_type, best_x = dp, dt, dc
+    # 2b. the same dive stopped while the rest is small; pack the rest exactly, freeing more of the
+    # fixed racks on each attempt
     if not proven and x.shape[0] > 0:
         base_pat, base_type, base_cnt, pool_pat, pool_type, w = _dive(
-            S, n, exclusive, rack_scale, cap, price, count, cg_pat, cg_type, x, small_racks,
-            max(work_limit - work, 0) // 3)
+            S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, cg_pat, cg_type, x,
+            small_racks, max(work_limit - work, 0) // 3)
         work += w
         pool_pat, pool_type = _union(pool_pat, pool_type, cg_pat, cg_type)
         for attempt in range(len(BASE_RELEASE)):
@@ -455,27 +542,20 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit,
                     any_base = True
             if not any_base and attempt > 0:
                 break
-            r = n.copy()
-            left = count.copy()
-            base_cost = 0.0
-            for p in range(base.shape[0]):
-                if base[p] > 0:
-                    left[base_type[p]] -= base[p]
-                    base_cost += base[p] * price[base_type[p]]
-                    for k in range(K):
-                        r[k] = max(r[k] - base[p] * base_pat[p, k], 0)
-            en_pat, en_type, _trunc = enumerate_patterns(S, r, exclusive, rack_scale, cap, max_patterns)
+            r, left, cr, base_cost = _rest(n, count, cl, rank, base_pat, base_type, base, price)
+            if not _within(left, cr):
+                continue
+            en_pat, en_type, _trunc = _patterns(S, r, exclusive, rack_scale, cap, rank, G, max_patterns)
             clipped, keep = _clip(pool_pat, r)
             resp, rest = _union(en_pat, en_type, clipped[keep], pool_type[keep])
             share = max(work_limit - work, 0)
             if attempt < len(BASE_RELEASE) - 1:
                 share //= 2
-            y, c, _complete, w = cover_exact(r, left, resp, rest, price[rest], S, cap, price, type_order,
-                                             weight, node_limit, best_cost - base_cost, share)
+            y, c, _complete, w = cover_exact(r, left, cr, rank, resp, rest, price[rest], S, cap, price,
+                                             type_order, weight, node_limit, best_cost - base_cost, share)
             if c == np.inf and not _complete:
                 # the exact search ran out: complete the remainder greedily over the same patterns
-                y, c = cover_greedy(r, left, np.zeros(rest.shape[0], np.int64), resp, rest, price[rest],
-                                    weight)
+                y, c = cover_greedy(r, left, cr, rank, resp, rest, price[rest], weight)
                 w += rest.shape[0] * K * (K + 1)
             work += w
             if c < np.inf and (best_cost == np.inf or base_cost + c < best_cost * (1.0 - COST_REL)):
@@ -488,13 +568,12 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit,
         base = np.zeros(x.shape[0], np.int64)
         for p in range(x.shape[0]):
             base[p] = int(np.floor(x[p] + 1e-9))
-        y, c = cover_greedy(n, count, base, cg_pat, cg_type, price[cg_type], weight)
+        r, left, cr, base_cost = _rest(n, count, cl, rank, cg_pat, cg_type, base, price)
+        y, c = cover_greedy(r, left, cr, rank, cg_pat, cg_type, price[cg_type], weight)
         work += x.shape[0] * K * (K + 1)
         if c < np.inf:
-            best_cost = c
-            best_pat = cg_pat
-            best_type = cg_type
-            best_x = y
+            best_cost = base_cost + c
+            best_pat, best_type, best_x = _stack(cg_pat, cg_type, base, cg_pat, cg_type, y)
     if proven:
         if best_cost == np.inf:
             return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.INFEASIBLE, work
@@ -507,20 +586,34 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, node_limit, work_limit,
 
 
 @jit
-def _dive(S, n, exclusive, rack_scale, cap, price, count, pat, ptype, x, small_racks, work_limit):
+def _within(left, cl):
+    for t in range(left.shape[0]):
+        if left[t] < 0:
+            return False
+    for g in range(cl.shape[0]):
+        if cl[g] < 0:
+            return False
+    return True
+
+
+@jit
+def _dive(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, pat, ptype, x, small_racks,
+          work_limit):
     """Fix racks of the LP until the rest is small: each round fixes the LP rounded down (or,
     when every column is fractional, one rack of the largest), then re-solves the rest by column
     generation. Returns the fixed racks ``(pat, type, count)``, the last columns and the work."""
     K = S.shape[0]
+    G = class_cap.shape[0]
     cap_rows = 16
     base_pat = np.zeros((cap_rows, K), np.int64)
     base_type = np.zeros(cap_rows, np.int64)
     base_cnt = np.zeros(cap_rows, np.int64)
     B = 0
-    r = n.copy()
+    cl = np.zeros(G, np.int64)
+    for g in range(G):
+        cl[g] = int(min(class_cap[g], 1e15))
     left = count.copy()
-    no_rank = np.zeros(K, np.int64)
-    no_class = np.zeros(0)
+    cr = cl.copy()
     work = 0
     while True:
         racks = 0.0
@@ -536,36 +629,53 @@ def _dive(S, n, exclusive, rack_scale, cap, price, count, pat, ptype, x, small_r
                                                          ptype[p], f)
                 fixed += f
         if fixed == 0:
+            # every column fractional: round up those at one half or more, else the largest
             q = -1
             for p in range(x.shape[0]):
-                if left[ptype[p]] > 0 and (q < 0 or x[p] > x[q]):
+                h = column_class(pat[p], rank)
+                if left[ptype[p]] > 0 and _class_room(cr, h) and (q < 0 or x[p] > x[q]):
                     q = p
             if q < 0:
                 break
-            base_pat, base_type, base_cnt, B = _push(base_pat, base_type, base_cnt, B, pat[q], ptype[q], 1)
-        # the rest
-        r[:] = n
-        left[:] = count
-        for b in range(B):
-            left[base_type[b]] -= base_cnt[b]
-            for k in range(K):
-                r[k] = max(r[k] - base_cnt[b] * base_pat[b, k], 0)
-        any_left = False
-        for k in range(K):
-            if r[k] > 0:
-                any_left = True
-        if not any_left:
+            for p in range(x.shape[0]):
+                h = column_class(pat[p], rank)
+                if (p == q or x[p] >= 0.5) and left[ptype[p]] > 0 and _class_room(cr, h):
+                    left[ptype[p]] -= 1
+                    _class_take(cr, h, 1)
+                    base_pat, base_type, base_cnt, B = _push(base_pat, base_type, base_cnt, B, pat[p],
+                                                             ptype[p], 1)
+        r, left, cr, _c = _rest(n, count, cl, rank, base_pat[:B], base_type[:B], base_cnt[:B], price)
+        if r.sum() == 0 or not _within(left, cr):
             break
         clipped, keep = _clip(pat, r)
         pat, ptype, x, _v, _b, st, w = column_generation(
-            S, r, exclusive, rack_scale, cap, price, left, no_rank, no_class, clipped[keep], ptype[keep],
-            max(work_limit - work, 0), KNAPSACK_NODES)
+            S, r, exclusive, rack_scale, cap, price, left, rank, cr.astype(np.float64), clipped[keep],
+            ptype[keep], max(work_limit - work, 0), KNAPSACK_NODES // 4, False)
         work += w
         if st != LPStatus.OPTIMAL and st != LPStatus.LIMIT:
             break
         if st == LPStatus.LIMIT and _v == np.inf:
             break
     return base_pat[:B].copy(), base_type[:B].copy(), base_cnt[:B].copy(), pat, ptype, work
+
+
+@jit
+def _rest(n, count, cl, rank, bp, bt, bc, price):
+    """Demand, positions and class room left, and the cost, after ``bc`` racks of the patterns
+    ``bp`` / ``bt`` (a rack counts in the class of the latest server its pattern lists)."""
+    r = n.copy()
+    left = count.copy()
+    cr = cl.copy()
+    cost = 0.0
+    for b in range(bc.shape[0]):
+        if bc[b] == 0:
+            continue
+        left[bt[b]] -= bc[b]
+        _class_take(cr, column_class(bp[b], rank), bc[b])
+        cost += bc[b] * price[bt[b]]
+        for k in range(n.shape[0]):
+            r[k] = max(r[k] - bc[b] * bp[b, k], 0)
+    return r, left, cr, cost
 
 
 @jit

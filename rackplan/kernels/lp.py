@@ -234,16 +234,20 @@ def primal(ncol, basis, xB):
 
 
 @jit
-def solve_columns(A_cols, cost, b, n_cover, ptype, max_iter):
+def solve_columns(A_cols, cost, b, n_cover, n_types, ptype, pclass, max_iter):
     """The master LP over a fixed set of columns (no pricing): two-phase simplex.
 
-    ``A_cols`` (n_cover, P) cover coefficients, ``cost`` (P,), ``b`` (m,) with
-    the cover demands first and then one packing limit per rack type (``ptype``
-    (P,) is each column's type). Returns ``(x (P,), value, status, work)``;
-    ``value`` is ``inf`` when the LP is proven infeasible.
+    ``A_cols`` (n_cover, P) cover coefficients, ``cost`` (P,), ``b`` (m,): the
+    cover demands, then one position limit per rack type (``n_types`` rows),
+    then (objective time) one limit per arrival class ``g`` on the racks of
+    class ``>= g``. ``ptype`` (P,) is each column's rack type and ``pclass``
+    (P,) its arrival class (unused without class rows). ``max_iter`` 0 picks a
+    limit from the size. Returns ``(x (P,), value, status, work)``; ``value``
+    is ``inf`` when the LP is proven infeasible.
     """
     P = A_cols.shape[1]
     m = b.shape[0]
+    G = m - n_cover - n_types
     A, c, ncol, basis, Binv, xB = new_master(b, n_cover, P)
     first = ncol
     scale = 0.0
@@ -254,7 +258,18 @@ def solve_columns(A_cols, cost, b, n_cover, ptype, max_iter):
         for k in range(n_cover):
             A[k, first + p] = A_cols[k, p]
         A[n_cover + ptype[p], first + p] = 1.0
+        for g in range(G):
+            if g <= pclass[p]:
+                A[n_cover + n_types + g, first + p] = 1.0
     ncol += P
+    return _two_phase(A, c, ncol, basis, Binv, xB, b, n_cover, first, cost, scale, max_iter)
+
+
+@jit
+def _two_phase(A, c, ncol, basis, Binv, xB, b, n_cover, first, cost, scale, max_iter):
+    """Phase 1 (cover the demand within the limits), then phase 2 (least cost)."""
+    m = b.shape[0]
+    P = ncol - first
     for k in range(n_cover):
         c[k] = 1.0
     max_iter_ = max_iter if max_iter > 0 else 50 * (m + 10) + 4 * P

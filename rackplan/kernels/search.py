@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import jit
-from ..tolerance import COST_REL
+from ..tolerance import COST_REL, DAY_TOL
 from .cover import pack
 from .patterns import merge_items
-from .schedule import packing_ready_day
+from .schedule import packing_ready_day, whole_day
 from .status import Status
 
 MODE_CAPEX = 0
@@ -39,6 +39,79 @@ REJECT_POSITIONS = 1
 REJECT_BUDGET = 2
 REJECT_GAVE_UP = 3
 REJECT_BUDGET_UNPROVEN = 4
+
+
+@jit
+def _finish_day(pat, x, lead, days_per_rack):
+    """Whole day the last rack of a packing is installed (before burn-in)."""
+    return packing_ready_day(pat, np.zeros(pat.shape[0], np.int64), x, lead, days_per_rack, 0.0)
+
+
+@jit
+def pack_for_time(S, n, exclusive, rack_scale, lead, cap, price, count, days_per_rack, cost_limit,
+                  node_limit, work_limit, small_racks, max_patterns):
+    """Pack for the earliest ready day first, then the least cost on that day.
+
+    Racks install in arrival order, so the last one finishes at ``max_g (A_g +
+    days_per_rack * R_g)`` over the distinct arrival days ``A_g`` of the servers,
+    ``R_g`` the racks arriving on or after ``A_g``. Finishing by day ``D`` is
+    therefore a limit ``R_g <= (D - A_g) / days_per_rack`` per class, which the
+    packer takes as side rows. A binary search over ``D`` between the earliest
+    conceivable day and the cost-optimal packing's day finds the earliest day a
+    packing is found for; days ruled out by a proof (an infeasible LP) make it
+    the proven earliest. Only packings costing at most ``cost_limit`` count
+    (what the budget leaves for racks). Returns ``(pat, ptype, x, cost, bound,
+    status, work, day, day_lower, cost_lower)``: ``day`` the whole finish day
+    of the packing, ``day_lower`` a proven lower bound on it, ``bound`` a
+    proven lower bound on the cost of any packing finishing by ``day``, and
+    ``cost_lower`` one on any packing at all. When even the cheapest packing
+    found costs more than ``cost_limit``, that packing is returned as it is.
+    """
+    K = S.shape[0]
+    no_rank = np.zeros(K, np.int64)
+    no_class = np.zeros(0)
+    pat, ptype, x, cost, bound, st, work = pack(S, n, exclusive, rack_scale, cap, price, count, no_rank,
+                                                no_class, node_limit, work_limit // 2, small_racks,
+                                                max_patterns, np.inf)
+    cost_lower = bound
+    if st != Status.OK:
+        return pat, ptype, x, cost, bound, st, work, np.inf, np.inf, cost_lower
+    # arrival classes
+    days = np.unique(lead[n > 0])
+    G = days.shape[0]
+    if cost > cost_limit * (1 + COST_REL):
+        return pat, ptype, x, cost, bound, st, work, np.inf, whole_day(days[G - 1] + days_per_rack), \
+            cost_lower
+    rank = np.zeros(K, np.int64)
+    for k in range(K):
+        for g in range(G):
+            if lead[k] == days[g]:
+                rank[k] = g
+    hi = _finish_day(pat, x, lead, days_per_rack)
+    lo = whole_day(days[G - 1] + days_per_rack)  # the latest servers need one rack at least
+    proven_lo = lo
+    caps = np.empty(G)
+    share = max(work_limit - work, 0)
+    while lo < hi and share > 0:
+        mid = (lo + hi) // 2
+        for g in range(G):
+            caps[g] = np.floor((mid - days[g]) / days_per_rack + DAY_TOL)
+        share //= 2
+        p2, t2, x2, c2, b2, st2, w2 = pack(S, n, exclusive, rack_scale, cap, price, count, rank, caps,
+                                           node_limit, share, small_racks, max_patterns, np.inf)
+        work += w2
+        if st2 == Status.OK and c2 <= cost_limit * (1 + COST_REL):
+            day = _finish_day(p2, x2, lead, days_per_rack)
+            if day < hi:
+                pat, ptype, x, cost, bound, hi = p2, t2, x2, c2, b2, day
+            else:
+                lo = mid + 1  # cannot happen (the packing keeps the limits); guard the loop
+        else:
+            ruled_out = st2 == Status.INFEASIBLE or b2 > cost_limit * (1 + COST_REL)
+            if ruled_out and proven_lo == lo:
+                proven_lo = mid + 1
+            lo = mid + 1
+    return pat, ptype, x, cost, bound, Status.OK, work, hi, min(proven_lo, hi), cost_lower
 
 
 @jit
@@ -124,13 +197,20 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
                 exw[w] = dedicated[w] or rack_scale[c]
                 leadw[w] = lead[c]
             group, Sm, nm, exm, rsm, leadm = merge_items(Sw, nw, exw, rsw, leadw)
-            # a leaf whose rack-cost bound cannot beat the best plan is not packed (capex, tco)
-            worth = np.inf if mode == MODE_TIME else best_v - pre_sep[W]
-            pat, ptype, x, rack_cost, rack_lb, st, leaf_w = pack(
-                Sm, nm, exm, rsm, cap, price, count, node_limit, leaf_work, small_racks, max_patterns,
-                worth)
+            p_lb = 0.0
+            day = 0.0
+            if mode == MODE_TIME:
+                pat, ptype, x, rack_cost, day_bound, st, leaf_w, day, day_lb, rack_lb = pack_for_time(
+                    Sm, nm, exm, rsm, leadm, cap, price, count, days_per_rack, budget - pre_capex[W],
+                    node_limit, leaf_work, small_racks, max_patterns)
+                p_lb = day_lb + burn_days
+            else:
+                # a leaf whose rack-cost bound cannot beat the best plan is not packed
+                pat, ptype, x, rack_cost, rack_lb, st, leaf_w = pack(
+                    Sm, nm, exm, rsm, cap, price, count, np.zeros(Sm.shape[0], np.int64), np.zeros(0),
+                    node_limit, leaf_work, small_racks, max_patterns, best_v - pre_sep[W])
+                day_bound = rack_lb
             work += leaf_w
-            p_lb = pre_lead[W] + burn_days if mode == MODE_TIME else 0.0
             if st == Status.PRUNED:
                 pass  # proven no better than the best plan: neither a candidate nor a bound
             elif st == Status.NO_FIT:
@@ -142,7 +222,7 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
             else:
                 if n_leaf_lb < leaf_limit:
                     leaf_p[n_leaf_lb] = p_lb
-                    leaf_v[n_leaf_lb] = pre_sep[W] + rack_lb
+                    leaf_v[n_leaf_lb] = pre_sep[W] + (day_bound if mode == MODE_TIME else rack_lb)
                     n_leaf_lb += 1
                 if st == Status.GAVE_UP:
                     rejected[REJECT_GAVE_UP] += 1
@@ -150,9 +230,7 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
                     rejected[REJECT_BUDGET_UNPROVEN] += 1
                 else:
                     v = pre_sep[W] + rack_cost
-                    prim = 0.0
-                    if mode == MODE_TIME:
-                        prim = packing_ready_day(pat, ptype, x, leadm, days_per_rack, burn_days)
+                    prim = day + burn_days if mode == MODE_TIME else 0.0
                     if prim < best_p or (prim == best_p and v < best_v - COST_REL * max(1.0, abs(v))):
                         best_p = prim
                         best_v = v
@@ -161,7 +239,7 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
                         best_pat = pat
                         best_ptype = ptype
                         best_x = x
-                        best_pack_bound = rack_lb
+                        best_pack_bound = day_bound
             depth -= 1
             if leaves >= leaf_limit or work >= work_limit:
                 hit_limit = True

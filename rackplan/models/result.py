@@ -1,10 +1,10 @@
 """The plan: what to buy, where it goes, what it costs and when it runs.
 
 ``Plan.model_dump_json()`` is the JSON written by ``rackplan plan --format
-json``. Field names follow the plan contract in DESIGN.md; fields marked
-*(added)* extend it. Money is rounded to cents and power, heat and weight to
-1e-6 at the rack and selection level; every total is the rounded sum of the
-parts shown, so the numbers in a plan add up.
+json``. Field names follow the plan contract (docs/formats.md, "Plan (JSON)");
+fields marked *(added)* extend it. Money is rounded to cents and power, heat
+and weight to 1e-6 at the rack and selection level; every total is the rounded
+sum of the parts shown, so the numbers in a plan add up.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Nothing here decides anything: it lays models and candidates out the way
 :mod:`rackplan.kernels.search` takes them, plus the rack-cost lower bounds the
-model search prunes with. Rack capacity has five dimensions: reserved power,
-air heat, liquid heat, rack units, weight.
+model search prunes with. Rack capacity has ``N_DIMS`` dimensions, in the order
+of :mod:`rackplan.kernels.dims`: reserved power, air heat, liquid heat, rack
+units, weight.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..kernels.dims import AIR, LIQUID, N_DIMS, POWER, UNITS, WEIGHT
 from ..kernels.patterns import max_fit, merge_items
 from ..models import Catalog, RackType, Scenario
+from ..tolerance import FIT_REL
 from .candidates import Candidate
 
 
@@ -25,7 +28,7 @@ class SiteArrays:
 
     racks: list[RackType]
     cap: np.ndarray
-    """(T, 5) usable capacity per rack type."""
+    """(T, N_DIMS) usable capacity per rack type."""
     price: np.ndarray
     """(T,) USD per rack."""
     count: np.ndarray
@@ -36,8 +39,13 @@ def site_arrays(scenario: Scenario, catalog: Catalog) -> SiteArrays:
     """The scenario's rack positions as capacity, price and count arrays."""
     redundancy = scenario.site.power_redundancy
     racks = [catalog.rack(p.rack) for p in scenario.site.rack_positions]
-    cap = np.array([[r.usable_power_kw(redundancy), r.air_cooling_kw, r.liquid_cooling_kw,
-                     r.u_height, r.max_load_kg] for r in racks], dtype=np.float64)
+    cap = np.zeros((len(racks), N_DIMS), dtype=np.float64)
+    for t, r in enumerate(racks):
+        cap[t, POWER] = r.usable_power_kw(redundancy)
+        cap[t, AIR] = r.air_cooling_kw
+        cap[t, LIQUID] = r.liquid_cooling_kw
+        cap[t, UNITS] = r.u_height
+        cap[t, WEIGHT] = r.max_load_kg
     price = np.array([r.price_usd for r in racks], dtype=np.float64)
     count = np.array([p.count for p in scenario.site.rack_positions], dtype=np.int64)
     return SiteArrays(racks, cap, price, count)
@@ -64,16 +72,16 @@ def item_arrays(scenario: Scenario, chosen: list[Candidate]
 def rack_bounds(c: Candidate, exclusive: bool, site: SiteArrays) -> tuple[float, np.ndarray]:
     """Rack-cost lower bounds of one candidate: exclusive racks, or per dimension if shared."""
     size = np.array(c.size)
-    fits = np.all(size[None, :] <= site.cap * (1 + 1e-9), axis=1)
+    fits = np.all(size[None, :] <= site.cap * (1 + FIT_REL), axis=1)
     if exclusive:
         best = math.inf
         for t in np.flatnonzero(fits):
             per_rack = 1 if c.server.rack_scale else max_fit(site.cap[t], size, c.count)
             if per_rack >= 1:
                 best = min(best, -(-c.count // per_rack) * site.price[t])
-        return best, np.zeros(5)
-    shared = np.zeros(5)
-    for d in range(5):
+        return best, np.zeros(N_DIMS)
+    shared = np.zeros(N_DIMS)
+    for d in range(N_DIMS):
         if size[d] <= 0:
             continue
         ok = fits & (site.cap[:, d] > 0)
@@ -131,7 +139,7 @@ def search_arrays(scenario: Scenario, objective: str, cands: list[list[Candidate
     start = np.zeros(len(cands) + 1, np.int64)
     start[1:] = np.cumsum([len(lst) for lst in cands])
     C = len(flat)
-    S = np.zeros((C, 5))
+    S = np.zeros((C, N_DIMS))
     n = np.zeros(C, np.int64)
     sep = np.zeros(C)
     capex = np.zeros(C)
@@ -139,7 +147,7 @@ def search_arrays(scenario: Scenario, objective: str, cands: list[list[Candidate
     lead = np.zeros(C)
     rack_scale = np.zeros(C, np.bool_)
     excl_lb = np.zeros(C)
-    shared_lb = np.zeros((C, 5))
+    shared_lb = np.zeros((C, N_DIMS))
     dedicated = np.array([w.placement == "dedicated" for w in scenario.workloads], np.bool_)
     for j, (w, i) in enumerate(flat):
         c = cands[w][i]

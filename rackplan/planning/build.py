@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ..kernels import colgen, cover
-from ..kernels.dims import N_DIMS
+from ..kernels.dims import AIR, LIQUID, N_DIMS, POWER
 from ..kernels.status import LPStatus, Status
 from ..models import Scenario
 from ..models.result import (
@@ -29,13 +29,16 @@ from ..models.result import (
     Totals,
     WorkloadOnline,
 )
-from ..tolerance import COST_REL
+from ..tolerance import COST_REL, COUNT_TOL, RACKS_BOUND_TOL
 from .arrays import SiteArrays, item_arrays
 from .candidates import Candidate
-from .limits import FINAL_WORK, MAX_PATTERNS, NODE_LIMIT, REPACK_GAP, SMALL_RACKS
+from .limits import FINAL_NODE_LIMIT, FINAL_WORK, MAX_PATTERNS, REPACK_GAP, SMALL_RACKS
 from .schedule import install_schedule
 from .search import Packing, SearchOutcome
 from .units import HOURS_PER_YEAR, rounded
+
+BINDING_SHARE = 0.99
+"""A site limit is reported ``binding`` when the plan uses at least this share of it."""
 
 
 def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site: SiteArrays,
@@ -72,9 +75,9 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
             c = chosen[k]
             m = int(row[k])
             placements.append(Placement(workload=names[k], server=c.server.id, count=m))
-            power += m * c.size[0]
-            air += m * c.size[1]
-            liquid += m * c.size[2]
+            power += m * c.size[POWER]
+            air += m * c.size[AIR]
+            liquid += m * c.size[LIQUID]
             u += m * c.server.u_height
             weight += m * c.server.weight_kg
         racks.append(Rack(id=f"r{rank + 1:04d}", rack=site.racks[types[r]].id, placements=placements,
@@ -90,7 +93,7 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
             gpus_requested=w.gpus, arrival_date=start + dt.timedelta(days=c.arrival_day),
             server_usd=rounded(c.server_usd, 2), tariff_usd=rounded(c.tariff_usd, 2),
             energy_usd_per_year=rounded(c.energy_usd_per_year, 2),
-            it_power_kw=rounded(c.count * c.size[0])))
+            it_power_kw=rounded(c.count * c.size[POWER])))
     racks_usd = rounded(sum(site.price[t] for t in types), 2)
     servers_usd = rounded(sum(sel.server_usd for sel in selections), 2)
     tariffs_usd = rounded(sum(sel.tariff_usd for sel in selections), 2)
@@ -119,14 +122,14 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         warnings.append(f"search stopped after {found.leaves:,} model combinations; the plan is valid "
                         "but not proven optimal (see bounds.gap)")
     limits = [Limit(limit="it_power_kw", used=it_kw, available=s.it_power_kw,
-                    binding=it_kw >= 0.99 * s.it_power_kw)]
+                    binding=it_kw >= BINDING_SHARE * s.it_power_kw)]
     if scenario.budget_usd is not None:
         limits.append(Limit(limit="budget_usd", used=capex, available=scenario.budget_usd,
-                            binding=capex >= 0.99 * scenario.budget_usd))
+                            binding=capex >= BINDING_SHARE * scenario.budget_usd))
     for t, rack in enumerate(site.racks):
         used = int((types == t).sum())
         limits.append(Limit(limit=f"positions:{rack.id}", used=used, available=int(site.count[t]),
-                            binding=used >= 0.99 * site.count[t]))
+                            binding=used >= BINDING_SHARE * site.count[t]))
     return Plan(
         scenario=scenario.name,
         objective=objective,
@@ -151,8 +154,8 @@ def pack(scenario: Scenario, chosen: list[Candidate], site: SiteArrays) -> Packi
     found)."""
     group, _n, S, nm, exclusive, rack_scale = item_arrays(scenario, chosen)
     pat, ptype, x, _cost, bound, _st, _work = cover.pack(
-        S, nm, exclusive, rack_scale, site.cap, site.price, site.count,
-        NODE_LIMIT * 25, FINAL_WORK, SMALL_RACKS, MAX_PATTERNS, np.inf)
+        S, nm, exclusive, rack_scale, site.cap, site.price, site.count, np.zeros(len(nm), np.int64),
+        np.zeros(0), FINAL_NODE_LIMIT, FINAL_WORK, SMALL_RACKS, MAX_PATTERNS, np.inf)
     return Packing(group, pat, ptype, x, float(bound))
 
 
@@ -210,13 +213,13 @@ def _racks_lower_bound(scenario: Scenario, chosen: list[Candidate], site: SiteAr
     """Fewest racks any packing of the selected servers can use: the larger of the volume bound
     per dimension and the column-generation bound with every rack priced 1 (both proven)."""
     _group, _n, S, n, exclusive, rack_scale = item_arrays(scenario, chosen)
-    simple = max(math.ceil(float((S * n[:, None]).sum(axis=0)[d] / site.cap[:, d].max()) - 1e-9)
+    simple = max(math.ceil(float((S * n[:, None]).sum(axis=0)[d] / site.cap[:, d].max()) - COUNT_TOL)
                  for d in range(N_DIMS) if site.cap[:, d].max() > 0)
     K = len(n)
     *_, bound, status, _work = colgen.column_generation(
         S, n, exclusive, rack_scale, site.cap, np.ones(len(site.count)), site.count,
         np.zeros(K, np.int64), np.zeros(0), np.zeros((0, K), np.int64), np.zeros(0, np.int64),
-        FINAL_WORK // 10, cover.KNAPSACK_NODES)
+        FINAL_WORK // 10, cover.KNAPSACK_NODES, True)
     if status == LPStatus.INFEASIBLE or not math.isfinite(bound):
         return int(simple)
-    return int(max(simple, math.ceil(bound - 1e-6)))
+    return int(max(simple, math.ceil(bound - RACKS_BOUND_TOL)))

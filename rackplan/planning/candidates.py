@@ -12,15 +12,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..kernels.dims import AIR, LIQUID, N_DIMS, NAMES, POWER, UNIT_NAMES, UNITS, WEIGHT
 from ..models import Catalog, Scenario, Server, Workload
+from ..tolerance import COUNT_TOL, FIT_REL
 from .units import HOURS_PER_YEAR, days
 
 if TYPE_CHECKING:  # arrays.py builds kernel arrays from candidates, so it imports this module
     from .arrays import SiteArrays
-
-DIMENSIONS = ("power", "air cooling", "liquid cooling", "rack units", "weight")
-"""Rack capacity dimensions, in the order of a candidate's ``size``."""
-_UNITS = ("kW", "kW", "kW", "U", "kg")
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,8 @@ class Candidate:
     tariff_usd: float
     energy_usd_per_year: float
     arrival_day: int
-    size: tuple[float, float, float, float, float]
+    size: tuple[float, ...]
+    """Capacity one server takes in a rack, per dimension of :mod:`rackplan.kernels.dims`."""
 
     @property
     def capex_usd(self) -> float:
@@ -46,11 +45,17 @@ class Candidate:
         return self.server_usd + self.tariff_usd
 
 
-def server_size(server: Server, allocation: float) -> tuple[float, float, float, float, float]:
-    """Capacity a server takes in a rack: reserved kW, air kW, liquid kW, U, kg."""
+def server_size(server: Server, allocation: float) -> tuple[float, ...]:
+    """Capacity a server takes in a rack, per dimension of :mod:`rackplan.kernels.dims`:
+    reserved kW, air kW, liquid kW, U, kg."""
     reserved = allocation * server.power_max_w / 1000.0
-    return (reserved, reserved * (1.0 - server.liquid_fraction), reserved * server.liquid_fraction,
-            float(server.u_height), server.weight_kg)
+    size = [0.0] * N_DIMS
+    size[POWER] = reserved
+    size[AIR] = reserved * (1.0 - server.liquid_fraction)
+    size[LIQUID] = reserved * server.liquid_fraction
+    size[UNITS] = float(server.u_height)
+    size[WEIGHT] = server.weight_kg
+    return tuple(size)
 
 
 def servers_needed(workload: Workload, server: Server, catalog: Catalog) -> int:
@@ -65,7 +70,7 @@ def servers_needed(workload: Workload, server: Server, catalog: Catalog) -> int:
         assert workload.bf16_pflops is not None
         per_server = server.gpu_count * gpu.bf16_tflops / 1000.0
         demand = workload.bf16_pflops
-    return max(1, math.ceil(demand / per_server - 1e-9))
+    return max(1, math.ceil(demand / per_server - COUNT_TOL))
 
 
 def _misfit(size: tuple[float, ...], site: SiteArrays) -> str | None:
@@ -73,12 +78,12 @@ def _misfit(size: tuple[float, ...], site: SiteArrays) -> str | None:
     parts = []
     for t, rack in enumerate(site.racks):
         over = [(size[d] / site.cap[t, d] if site.cap[t, d] > 0 else math.inf, d)
-                for d in range(5) if size[d] > site.cap[t, d] * (1 + 1e-9)]
+                for d in range(N_DIMS) if size[d] > site.cap[t, d] * (1 + FIT_REL)]
         if not over:
             return None
         _, d = max(over)
         have = site.cap[t, d]
-        parts.append(f"{rack.id} has {_fmt(have)} {_UNITS[d]} {DIMENSIONS[d]}, "
+        parts.append(f"{rack.id} has {_fmt(have)} {UNIT_NAMES[d]} {NAMES[d]}, "
                      f"needs {_fmt(size[d])}")
     return "fits no rack type at the site (" + "; ".join(parts) + ")"
 
@@ -120,7 +125,7 @@ def candidates_for(workload: Workload, scenario: Scenario, catalog: Catalog,
             server=server,
             count=count,
             gpus=count * server.gpu_count,
-            reserved_kw=size[0],
+            reserved_kw=size[POWER],
             draw_kw=draw_kw,
             server_usd=server_usd,
             tariff_usd=server_usd * s.tariffs.get(server.origin, 0.0),

@@ -3,7 +3,9 @@
 LEAF_LIMIT = 20_000
 """Leaves (complete model choices) the search packs before it stops unproven."""
 NODE_LIMIT = 4_000
-"""Branch-and-bound nodes per leaf packing; the final packing gets 25 times more."""
+"""Branch-and-bound nodes per leaf packing."""
+FINAL_NODE_LIMIT = 25 * NODE_LIMIT
+"""Branch-and-bound nodes for the final packing of the chosen models."""
 LEAF_WORK = 5 * 10**9
 """Work (LP tableau cells and bound evaluations) per leaf packing in the search."""
 SEARCH_WORK = 10**11

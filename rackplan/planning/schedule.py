@@ -4,6 +4,13 @@ Racks install in order of arrival (a rack arrives with its last server) through
 one pipeline at ``install_racks_per_week``; a workload is online when its last
 rack is installed plus burn-in, and the plan is ready when all are. Days count
 from the scenario's ``start``.
+
+The pipeline rule itself is :func:`rackplan.kernels.schedule.install_finish`
+and its rounding :func:`rackplan.kernels.schedule.whole_day`, the same
+functions the model search ranks plans by (objective ``time``), so the ready
+day the search optimised is the one the plan shows. This module adds what the
+kernel leaves out: the order of the racks, the workloads' online days and the
+refusal of a schedule beyond ``MAX_SCHEDULE_YEARS``.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import Diagnosis, InfeasibleError
+from ..kernels.schedule import install_finish, whole_day
 from ..models import Scenario
 from .candidates import Candidate
-from .units import days
+from .units import DAYS_PER_YEAR, days, days_per_rack
 
 MAX_SCHEDULE_YEARS = 100
 """A plan whose last workload would come online later than this is reported infeasible."""
@@ -48,9 +56,10 @@ def install_schedule(scenario: Scenario, chosen: list[Candidate], types: np.ndar
     # content and type break ties so the rack ids do not depend on the packer's row order
     order = sorted(range(len(types)), key=lambda r: (arrival[r], tuple(-counts[r]), types[r]))
     burn = days(s.burn_in_weeks)
-    finishes = _install_finish(scenario, [float(arrival[r]) for r in order],
-                               7.0 / s.install_racks_per_week, burn)
-    installed = [math.ceil(f - 1e-9) for f in finishes]
+    finishes = install_finish(np.array([arrival[r] for r in order], np.float64),
+                              days_per_rack(s.install_racks_per_week))
+    _refuse_far_schedule(scenario, finishes, burn)
+    installed = [int(d) for d in whole_day(finishes)]
     last_install: dict[int, int] = {}
     for rank, r in enumerate(order):
         for k in map(int, np.flatnonzero(counts[r])):
@@ -59,25 +68,18 @@ def install_schedule(scenario: Scenario, chosen: list[Candidate], types: np.ndar
     return InstallSchedule(order, installed, online, max(online))
 
 
-def _install_finish(scenario: Scenario, arrivals: list[float], per_rack: float,
-                    burn: int) -> list[float]:
-    """Finish day of each rack in install order (one pipeline); a schedule that runs past
-    MAX_SCHEDULE_YEARS (or the calendar) is refused with a diagnosis."""
-    finishes = []
-    finish = 0.0
-    for arrival in arrivals:
-        finish = max(finish, arrival) + per_rack
-        finishes.append(finish)
-    ready_day = finish + burn
-    limit = min(MAX_SCHEDULE_YEARS * 365.25, (dt.date.max - scenario.start).days)
+def _refuse_far_schedule(scenario: Scenario, finishes: np.ndarray, burn: int) -> None:
+    """Raise :class:`InfeasibleError` with a diagnosis when the last rack's finish day
+    (``finishes`` in install order) plus burn-in runs past MAX_SCHEDULE_YEARS (or the calendar)."""
+    ready_day = (float(finishes[-1]) if len(finishes) else 0.0) + burn
+    limit = min(MAX_SCHEDULE_YEARS * DAYS_PER_YEAR, (dt.date.max - scenario.start).days)
     if not ready_day <= limit:  # also catches inf and nan
-        years = ready_day / 365.25
+        years = ready_day / DAYS_PER_YEAR
         when = f"{years:,.0f} years" if years < 1e6 else "more than a million years"
         raise InfeasibleError(Diagnosis(
             [f"schedule: the plan would be ready {when} after {scenario.start} "
-             f"({len(arrivals):,} racks at {scenario.site.install_racks_per_week:g} racks per week, "
+             f"({len(finishes):,} racks at {scenario.site.install_racks_per_week:g} racks per week, "
              f"{scenario.site.burn_in_weeks:g} weeks burn-in); rackplan schedules at most "
              f"{MAX_SCHEDULE_YEARS} years ahead"],
             {"ready_years": years if math.isfinite(years) else None,
              "max_schedule_years": MAX_SCHEDULE_YEARS}))
-    return finishes

@@ -12,7 +12,7 @@ from ..models import Scenario
 from .arrays import SiteArrays, search_arrays
 from .candidates import Candidate
 from .limits import LEAF_LIMIT, LEAF_WORK, MAX_PATTERNS, NODE_LIMIT, SEARCH_WORK, SMALL_RACKS
-from .units import days
+from .units import days, days_per_rack
 
 _MODES = {"capex": kernel.MODE_CAPEX, "tco": kernel.MODE_TCO, "time": kernel.MODE_TIME}
 
@@ -61,7 +61,7 @@ def search(scenario: Scenario, objective: str, cands: list[list[Candidate]], sit
      pack_bound) = kernel.search(
         a.cand_start, a.S, a.n, a.sep, a.capex, a.power, a.lead, a.rack_scale, a.excl_lb,
         a.shared_lb, a.dedicated, site.cap, site.price, site.count, _MODES[objective], budget,
-        envelope, 7.0 / s.install_racks_per_week, float(days(s.burn_in_weeks)),
+        envelope, days_per_rack(s.install_racks_per_week), float(days(s.burn_in_weeks)),
         LEAF_LIMIT, NODE_LIMIT, LEAF_WORK, SEARCH_WORK, SMALL_RACKS, MAX_PATTERNS)
     picked = np.array([int(a.cand_index[c]) if c >= 0 else -1 for c in choice], np.int64)
     return SearchOutcome(picked, float(value), float(lower), Status(status), int(leaves), rejected,
