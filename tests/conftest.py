@@ -80,7 +80,7 @@ SLOW: dict[str, str] = {
     "tests/test_install.py": "builds the wheel, installs it fresh and compiles the kernels cold (~200 s)",
     "tests/test_plan_kernels.py::test_pooling_identical_shared_items_keeps_the_optimum":
         "brute force over every assignment (~60 s)",
-    "tests/test_plan_kernels.py::test_many_item_types_pack_no_worse_than_pack_vectors":
+    "tests/test_plan_kernels.py::test_many_item_types_pack_close_to_the_vector_packer":
         "60 item types against pack_vectors (~40 s)",
     "tests/test_planner.py::test_every_plan_meets_every_limit_and_adds_up":
         "Hypothesis: plans checked against every limit (~35 s)",

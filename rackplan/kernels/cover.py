@@ -464,6 +464,7 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, node_l
         work_limit // 4, KNAPSACK_NODES, True)
     if lp_status == LPStatus.INFEASIBLE:
         return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.INFEASIBLE, work
+    bound = round_up_cost(bound, price, count)
     if bound >= incumbent * (1.0 - COST_REL):
         return empty_p, empty_t, np.zeros(0, np.int64), np.inf, bound, Status.PRUNED, work
     # ordering aids for the exact search: cheapest price per unit of each dimension, item weight
@@ -496,9 +497,12 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, node_l
         lp_racks += x[p]
     if lp_status != LPStatus.OPTIMAL:
         lp_racks = np.inf
+    # every maximal pattern, unless there are too many to list (then only the dives below run:
+    # an exact search over a truncated list proves nothing and is slow)
+    en_pat, en_type, truncated = _patterns(S, n, exclusive, rack_scale, cap, rank, G, max_patterns)
+    work += en_pat.shape[0] * K
     # 1. small: the whole problem from scratch, over every maximal pattern
-    if lp_racks <= small_racks:
-        en_pat, en_type, truncated = _patterns(S, n, exclusive, rack_scale, cap, rank, G, max_patterns)
+    if lp_racks <= small_racks and not truncated:
         allp, allt = _union(en_pat, en_type, cg_pat, cg_type)
         share = max(work_limit - work, 0) // 2
         y, c, complete, w = cover_exact(n, count, cl, rank, allp, allt, price[allt], S, cap, price,
@@ -524,7 +528,7 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, node_l
             best_pat, best_type, best_x = dp, dt, dc
     # 2b. the same dive stopped while the rest is small; pack the rest exactly, freeing more of the
     # fixed racks on each attempt
-    if not proven and x.shape[0] > 0:
+    if not proven and not truncated and x.shape[0] > 0 and best_cost > bound * (1.0 + COST_REL):
         base_pat, base_type, base_cnt, pool_pat, pool_type, w = _dive(
             S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, cg_pat, cg_type, x,
             small_racks, max(work_limit - work, 0) // 3)
@@ -583,6 +587,34 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, node_l
     if bound > best_cost:
         bound = best_cost  # both are the optimum up to rounding: the LP met the packing
     return best_pat, best_type, best_x, best_cost, bound, Status.OK, work
+
+
+@jit
+def round_up_cost(bound, price, count):
+    """The least rack cost an integer packing can have that is at least ``bound``.
+
+    Every packing costs ``sum_t n_t price_t`` with whole ``n_t <= count_t``, so a
+    lower bound can be raised to the cheapest such sum that reaches it (one or
+    two rack types; with more, or very many positions, ``bound`` as it is).
+    """
+    T = price.shape[0]
+    if not np.isfinite(bound) or bound <= 0.0:
+        return bound
+    tol = COST_REL * bound
+    if T == 1:
+        return price[0] * np.ceil((bound - tol) / price[0])
+    if T == 2 and count[0] <= 100_000 and price[0] > 0.0 and price[1] > 0.0:
+        best = np.inf
+        for a in range(count[0] + 1):
+            rest = bound - tol - a * price[0]
+            b = 0.0 if rest <= 0.0 else np.ceil(rest / price[1])
+            if b <= count[1]:
+                best = min(best, a * price[0] + b * price[1])
+            if rest <= 0.0:
+                break
+        if best < np.inf:
+            return max(bound, best - tol)
+    return bound
 
 
 @jit

@@ -33,6 +33,7 @@ from ..tolerance import COST_REL, COUNT_TOL, RACKS_BOUND_TOL
 from .arrays import SiteArrays, item_arrays
 from .candidates import Candidate
 from .limits import FINAL_NODE_LIMIT, FINAL_WORK, MAX_PATTERNS, REPACK_GAP, SMALL_RACKS
+from .repack import tighten
 from .schedule import install_schedule
 from .search import Packing, SearchOutcome
 from .units import HOURS_PER_YEAR, rounded
@@ -46,21 +47,16 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     """The plan for one candidate per workload (``chosen``), packed as the search packed them.
 
     ``found`` is the search's outcome: its packing of ``chosen``, proven bound
-    and status. When that packing is not proven optimal and the objective is
-    cost, and its gap is more than ``REPACK_GAP`` of the objective, the servers
-    are packed once more with the larger final budget of work, and the cheaper
-    packing is kept (within the budget, never worse).
+    and status; for a cost objective, :func:`_improve` may replace it with a
+    cheaper one (never worse, so still within the budget).
     Raises :class:`InfeasibleError` when the schedule runs too far ahead.
     """
     s = scenario.site
     years = scenario.horizon_years
     packing = found.packing
-    gap = _cost(packing, site) - packing.bound
-    if objective != "time" and gap > REPACK_GAP * max(found.value, 1.0):
-        again = pack(scenario, chosen, site)
-        if again.x.size and _cost(again, site) < _cost(packing, site) * (1 - COST_REL):
-            packing = again
     types, counts = racks_of(packing, chosen)
+    if objective != "time":
+        types, counts = _improve(scenario, chosen, site, packing, types, counts, found.value)
     start = scenario.start
     names = [w.name for w in scenario.workloads]
 
@@ -147,6 +143,30 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         limits=limits,
         warnings=warnings,
     )
+
+
+def _improve(scenario: Scenario, chosen: list[Candidate], site: SiteArrays, packing: Packing,
+             types: np.ndarray, counts: np.ndarray, value: float) -> tuple[np.ndarray, np.ndarray]:
+    """A packing not proven optimal is tightened by the vector packer per rack type; if its gap
+    to the proven bound is still above ``REPACK_GAP`` of the objective, the servers are packed
+    again with the final budget of work, and the cheapest of the three is kept."""
+    bound = packing.bound
+    if _rack_cost(types, site) <= bound * (1 + COST_REL):
+        return types, counts
+    dedicated = [w.placement == "dedicated" for w in scenario.workloads]
+    types, counts = tighten(types, counts, chosen, dedicated, site)
+    if _rack_cost(types, site) - bound > REPACK_GAP * max(value, 1.0):
+        again = pack(scenario, chosen, site)
+        if again.x.size:
+            t2, c2 = racks_of(again, chosen)
+            t2, c2 = tighten(t2, c2, chosen, dedicated, site)
+            if _rack_cost(t2, site) < _rack_cost(types, site) * (1 - COST_REL):
+                types, counts = t2, c2
+    return types, counts
+
+
+def _rack_cost(types: np.ndarray, site: SiteArrays) -> float:
+    return float(site.price[types].sum())
 
 
 def pack(scenario: Scenario, chosen: list[Candidate], site: SiteArrays) -> Packing:
