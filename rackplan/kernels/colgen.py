@@ -24,6 +24,8 @@ prices: a positive value there proves that no packing fits the positions.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .._jit import jit
@@ -32,6 +34,24 @@ from .knapsack import best_rack
 from .lp import duals, new_master, reserve, simplex
 from .patterns import max_fit
 from .status import LPStatus
+
+
+class ColumnSet(NamedTuple):
+    """Columns generated for a master LP, its solution over them and a proven bound."""
+
+    pat: np.ndarray
+    """(P, K) servers of each item type in one rack of each column."""
+    ptype: np.ndarray
+    """(P,) rack type of each column."""
+    x: np.ndarray
+    """(P,) LP value of each column."""
+    value: float
+    """LP objective (``inf`` before phase 2 or when infeasible)."""
+    bound: float
+    """Proven lower bound on the cost of every packing (``inf`` when proven infeasible)."""
+    status: LPStatus
+    work: int
+
 
 MAX_COLUMNS = 50_000
 """Columns the master may hold; column generation stops (unproven) beyond it."""
@@ -268,7 +288,7 @@ def column_generation(S, n, exclusive, rack_scale, cap, price, count, rank, clas
             bound = 0.0
     else:
         bound = 0.0
-    return pat[:P].copy(), ptype[:P].copy(), x, value, bound, status, work
+    return ColumnSet(pat[:P].copy(), ptype[:P].copy(), x, value, bound, status, work)
 
 
 @jit

@@ -20,6 +20,8 @@ Nothing found and nothing proven is ``GAVE_UP``, never ``INFEASIBLE``.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .._jit import jit
@@ -28,6 +30,33 @@ from .colgen import column_class, column_generation, single_item_racks
 from .lp import solve_columns
 from .patterns import enumerate_patterns
 from .status import LPStatus, Status
+
+
+class RackPacking(NamedTuple):
+    """Racks as pattern counts: ``x[p]`` racks of type ``ptype[p]`` holding ``pat[p]``."""
+
+    pat: np.ndarray
+    ptype: np.ndarray
+    x: np.ndarray
+    cost: float
+    """Rack cost (``inf`` when nothing was found)."""
+    bound: float
+    """Proven lower bound on every packing's cost (``inf`` when proven infeasible)."""
+    status: Status
+    work: int
+
+
+class Cover(NamedTuple):
+    """What :func:`cover_exact` found."""
+
+    y: np.ndarray
+    """(P,) racks of each pattern."""
+    cost: float
+    """``inf`` when nothing below the incumbent was found."""
+    complete: bool
+    """True when the search was exhaustive (not cut by its limits)."""
+    work: int
+
 
 KNAPSACK_NODES = 20_000
 """Branch-and-bound nodes per pricing problem (per rack type and round)."""
@@ -171,7 +200,7 @@ def cover_exact(r, left, cl, rank, pat, ptype, pcost, S, cap, price, type_order,
     for k in range(K):
         total += r[k]
     if total == 0:
-        return y_best, 0.0, True, 0
+        return Cover(y_best, 0.0, True, 0)
     A = np.empty((K, P))
     for k in range(K):
         for p in range(P):
@@ -179,7 +208,7 @@ def cover_exact(r, left, cl, rank, pat, ptype, pcost, S, cap, price, type_order,
     root, x0, work = _lp_value(A, r, ptype, left, pcost, _clipped_class(pat, r, rank), cl)
     work += K * P * (K + 1)
     if root == np.inf or root >= best - 1e-9:
-        return y_best, np.inf, True, work
+        return Cover(y_best, np.inf, True, work)
     item_order = np.argsort(-weight, kind="mergesort")
     cand = np.full((K, P), -1, np.int64)
     ncand = np.zeros(K, np.int64)
@@ -298,8 +327,8 @@ def cover_exact(r, left, cl, rank, pat, ptype, pcost, S, cap, price, type_order,
         else:
             depth -= 1
     if best < incumbent:
-        return y_best, best, complete, work
-    return y_best, np.inf, complete, work
+        return Cover(y_best, best, complete, work)
+    return Cover(y_best, np.inf, complete, work)
 
 
 @jit
@@ -440,11 +469,12 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, node_l
     G = class_cap.shape[0]
     empty_p = np.zeros((0, K), np.int64)
     empty_t = np.zeros(0, np.int64)
+    no_racks = np.zeros(0, np.int64)
     total = 0
     for k in range(K):
         total += n[k]
     if total == 0:
-        return empty_p, empty_t, np.zeros(0, np.int64), 0.0, 0.0, Status.OK, 0
+        return RackPacking(empty_p, empty_t, no_racks, 0.0, 0.0, Status.OK, 0)
     single = single_item_racks(S, n, rack_scale, cap)
     for k in range(K):
         if n[k] > 0:
@@ -453,20 +483,20 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, node_l
                 if single[t, k] > 0:
                     fits = True
             if not fits:
-                return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.NO_FIT, 0
+                return RackPacking(empty_p, empty_t, no_racks, np.inf, np.inf, Status.NO_FIT, 0)
     cl = np.zeros(G, np.int64)
     for g in range(G):
         cl[g] = int(min(class_cap[g], 1e15))
         if cl[g] < 0:
-            return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.INFEASIBLE, 0
+            return RackPacking(empty_p, empty_t, no_racks, np.inf, np.inf, Status.INFEASIBLE, 0)
     cg_pat, cg_type, x, lp_value, bound, lp_status, work = column_generation(
         S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, empty_p, empty_t,
         work_limit // 4, KNAPSACK_NODES, True)
     if lp_status == LPStatus.INFEASIBLE:
-        return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.INFEASIBLE, work
+        return RackPacking(empty_p, empty_t, no_racks, np.inf, np.inf, Status.INFEASIBLE, work)
     bound = round_up_cost(bound, price, count)
     if bound >= incumbent * (1.0 - COST_REL):
-        return empty_p, empty_t, np.zeros(0, np.int64), np.inf, bound, Status.PRUNED, work
+        return RackPacking(empty_p, empty_t, no_racks, np.inf, bound, Status.PRUNED, work)
     # ordering aids for the exact search: cheapest price per unit of each dimension, item weight
     type_order = np.full((D, T), -1, np.int64)
     ratio = np.empty(T)
@@ -490,7 +520,7 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, node_l
     best_cost = np.inf
     best_pat = empty_p
     best_type = empty_t
-    best_x = np.zeros(0, np.int64)
+    best_x = no_racks
     proven = False
     lp_racks = 0.0
     for p in range(x.shape[0]):
@@ -580,13 +610,13 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, node_l
             best_pat, best_type, best_x = _stack(cg_pat, cg_type, base, cg_pat, cg_type, y)
     if proven:
         if best_cost == np.inf:
-            return empty_p, empty_t, np.zeros(0, np.int64), np.inf, np.inf, Status.INFEASIBLE, work
+            return RackPacking(empty_p, empty_t, no_racks, np.inf, np.inf, Status.INFEASIBLE, work)
         bound = best_cost
     if best_cost == np.inf:
-        return empty_p, empty_t, np.zeros(0, np.int64), np.inf, bound, Status.GAVE_UP, work
+        return RackPacking(empty_p, empty_t, no_racks, np.inf, bound, Status.GAVE_UP, work)
     if bound > best_cost:
         bound = best_cost  # both are the optimum up to rounding: the LP met the packing
-    return best_pat, best_type, best_x, best_cost, bound, Status.OK, work
+    return RackPacking(best_pat, best_type, best_x, best_cost, bound, Status.OK, work)
 
 
 @jit

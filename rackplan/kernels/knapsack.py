@@ -16,10 +16,25 @@ every subtree left unexplored), so a Lagrangian bound built on it stays proven.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .._jit import jit
 from .patterns import max_fit
+
+
+class RackContent(NamedTuple):
+    """The most valuable content of one rack found by :func:`best_rack`."""
+
+    counts: np.ndarray
+    """(K,) servers of each item type."""
+    value: float
+    """Value of ``counts``."""
+    upper_bound: float
+    """Proven upper bound on the best value (equal to ``value`` when ``exact``)."""
+    exact: bool
+    nodes: int
 
 
 @jit
@@ -178,7 +193,7 @@ def best_rack(value, S, upper, allowed, cap, node_limit):
         eff[L] = value[k] / tight if tight > 0.0 else np.inf
         L += 1
     if L == 0:
-        return a_best, 0.0, 0.0, True, 0
+        return RackContent(a_best, 0.0, 0.0, True, 0)
     cand = idx[:L].copy()
     vs = np.empty(L)
     Ss = np.empty((L, D))
@@ -285,4 +300,4 @@ def best_rack(value, S, upper, allowed, cap, node_limit):
                 r2[d] -= cnt[q] * Sc[q, d]
     for q in range(L):
         a_best[items[q]] = best_cnt[q]
-    return a_best, best, upper_bound, not stopped, nodes
+    return RackContent(a_best, best, upper_bound, not stopped, nodes)

@@ -23,11 +23,25 @@ zero leaves as soon as a pivot would move it, so it stays at zero.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .._jit import jit
 from ..tolerance import FEAS_TOL, PIVOT_TOL, RC_TOL
 from .status import LPStatus
+
+
+class LPSolution(NamedTuple):
+    """A solved master LP over fixed columns."""
+
+    x: np.ndarray
+    """(P,) value of each column."""
+    value: float
+    """Objective; ``inf`` when proven infeasible or unsolved."""
+    status: LPStatus
+    work: int
+    """Matrix cells touched (machine-independent effort)."""
 
 REFACTOR_EVERY = 50
 """Pivots between two fresh inversions of the basis (keeps the product-form drift small)."""
@@ -276,7 +290,7 @@ def _two_phase(A, c, ncol, basis, Binv, xB, b, n_cover, first, cost, scale, max_
     x = np.zeros(P)
     st, _it, work = simplex(A, c, ncol, basis, Binv, xB, b, n_cover, max_iter_)
     if st != LPStatus.OPTIMAL:
-        return x, np.inf, st, work
+        return LPSolution(x, np.inf, st, work)
     infeas = 0.0
     total = 1.0
     for r in range(m):
@@ -285,7 +299,7 @@ def _two_phase(A, c, ncol, basis, Binv, xB, b, n_cover, first, cost, scale, max_
     for k in range(n_cover):
         total += b[k]
     if infeas > FEAS_TOL * total:
-        return x, np.inf, LPStatus.INFEASIBLE, work
+        return LPSolution(x, np.inf, LPStatus.INFEASIBLE, work)
     for k in range(n_cover):
         c[k] = 0.0
     for p in range(P):
@@ -293,7 +307,7 @@ def _two_phase(A, c, ncol, basis, Binv, xB, b, n_cover, first, cost, scale, max_
     st, _it, w2 = simplex(A, c, ncol, basis, Binv, xB, b, n_cover, max_iter_)
     work += w2
     if st != LPStatus.OPTIMAL:
-        return x, np.inf, st, work
+        return LPSolution(x, np.inf, st, work)
     value = 0.0
     for r in range(m):
         j = basis[r]
@@ -301,4 +315,4 @@ def _two_phase(A, c, ncol, basis, Binv, xB, b, n_cover, first, cost, scale, max_
             v = xB[r] if xB[r] > 0.0 else 0.0
             x[j - first] = v
             value += cost[j - first] * v
-    return x, value, LPStatus.OPTIMAL, work
+    return LPSolution(x, value, LPStatus.OPTIMAL, work)

@@ -15,6 +15,8 @@ search costed.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .._jit import jit
@@ -23,6 +25,50 @@ from .cover import pack
 from .patterns import merge_items
 from .schedule import packing_ready_day, whole_day
 from .status import Status
+
+
+class TimedPacking(NamedTuple):
+    """A packing for the earliest ready day (see :func:`pack_for_time`)."""
+
+    pat: np.ndarray
+    ptype: np.ndarray
+    x: np.ndarray
+    cost: float
+    bound: float
+    """Proven lower bound on the cost of any packing finishing by ``day``."""
+    status: Status
+    work: int
+    day: float
+    """Whole day the last rack is installed (before burn-in); ``inf`` when there is none."""
+    day_lower: float
+    """Proven lower bound on ``day``."""
+    cost_lower: float
+    """Proven lower bound on the cost of any packing at all."""
+
+
+class SearchResult(NamedTuple):
+    """What the model search found (see :func:`search`)."""
+
+    choice: np.ndarray
+    """(W,) chosen candidate per workload (index into the flat candidate arrays), -1 if none."""
+    primary: float
+    """Ready day of the best choice (objective time), else 0."""
+    value: float
+    """Objective of the best choice."""
+    lower: float
+    """Proven lower bound on the objective (for time: among plans ready by ``primary``)."""
+    status: Status
+    leaves: int
+    rejected: np.ndarray
+    """(N_REJECT,) leaves rejected, by reason."""
+    group: np.ndarray
+    """(W,) pooled item type of each workload in the best packing."""
+    pat: np.ndarray
+    ptype: np.ndarray
+    x: np.ndarray
+    pack_bound: float
+    """Proven lower bound on the best choice's rack cost."""
+
 
 MODE_CAPEX = 0
 MODE_TCO = 1
@@ -75,13 +121,13 @@ def pack_for_time(S, n, exclusive, rack_scale, lead, cap, price, count, days_per
                                                 max_patterns, np.inf)
     cost_lower = bound
     if st != Status.OK:
-        return pat, ptype, x, cost, bound, st, work, np.inf, np.inf, cost_lower
+        return TimedPacking(pat, ptype, x, cost, bound, st, work, np.inf, np.inf, cost_lower)
     # arrival classes
     days = np.unique(lead[n > 0])
     G = days.shape[0]
     if cost > cost_limit * (1 + COST_REL):
-        return pat, ptype, x, cost, bound, st, work, np.inf, whole_day(days[G - 1] + days_per_rack), \
-            cost_lower
+        return TimedPacking(pat, ptype, x, cost, bound, st, work, np.inf,
+                            whole_day(days[G - 1] + days_per_rack), cost_lower)
     rank = np.zeros(K, np.int64)
     for k in range(K):
         for g in range(G):
@@ -111,7 +157,7 @@ def pack_for_time(S, n, exclusive, rack_scale, lead, cap, price, count, days_per
             if ruled_out and proven_lo == lo:
                 proven_lo = mid + 1
             lo = mid + 1
-    return pat, ptype, x, cost, bound, Status.OK, work, hi, min(proven_lo, hi), cost_lower
+    return TimedPacking(pat, ptype, x, cost, bound, Status.OK, work, hi, min(proven_lo, hi), cost_lower)
 
 
 @jit
@@ -288,8 +334,8 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
     if best_choice[0] < 0:
         gave_up = hit_limit or rejected[REJECT_GAVE_UP] > 0 or rejected[REJECT_BUDGET_UNPROVEN] > 0
         status = Status.GAVE_UP if gave_up else Status.INFEASIBLE
-        return best_choice, best_p, best_v, lower, status, leaves, rejected, best_group, best_pat, \
-            best_ptype, best_x, best_pack_bound
+        return SearchResult(best_choice, best_p, best_v, lower, status, leaves, rejected, best_group,
+                            best_pat, best_ptype, best_x, best_pack_bound)
     status = Status.LIMIT if hit_limit else Status.OK
-    return best_choice, best_p, best_v, lower, status, leaves, rejected, best_group, best_pat, \
-        best_ptype, best_x, best_pack_bound
+    return SearchResult(best_choice, best_p, best_v, lower, status, leaves, rejected, best_group, best_pat,
+                        best_ptype, best_x, best_pack_bound)

@@ -173,10 +173,10 @@ def pack(scenario: Scenario, chosen: list[Candidate], site: SiteArrays) -> Packi
     """Pack the chosen servers with the final budget of work (an empty packing when none is
     found)."""
     group, _n, S, nm, exclusive, rack_scale = item_arrays(scenario, chosen)
-    pat, ptype, x, _cost, bound, _st, _work = cover.pack(
-        S, nm, exclusive, rack_scale, site.cap, site.price, site.count, np.zeros(len(nm), np.int64),
-        np.zeros(0), FINAL_NODE_LIMIT, FINAL_WORK, SMALL_RACKS, MAX_PATTERNS, np.inf)
-    return Packing(group, pat, ptype, x, float(bound))
+    r = cover.pack(S, nm, exclusive, rack_scale, site.cap, site.price, site.count,
+                   np.zeros(len(nm), np.int64), np.zeros(0), FINAL_NODE_LIMIT, FINAL_WORK, SMALL_RACKS,
+                   MAX_PATTERNS, np.inf)
+    return Packing(group, r.pat, r.ptype, r.x, float(r.bound))
 
 
 def racks_of(packing: Packing, chosen: list[Candidate]) -> tuple[np.ndarray, np.ndarray]:
@@ -236,10 +236,10 @@ def _racks_lower_bound(scenario: Scenario, chosen: list[Candidate], site: SiteAr
     simple = max(math.ceil(float((S * n[:, None]).sum(axis=0)[d] / site.cap[:, d].max()) - COUNT_TOL)
                  for d in range(N_DIMS) if site.cap[:, d].max() > 0)
     K = len(n)
-    *_, bound, status, _work = colgen.column_generation(
+    lp = colgen.column_generation(
         S, n, exclusive, rack_scale, site.cap, np.ones(len(site.count)), site.count,
         np.zeros(K, np.int64), np.zeros(0), np.zeros((0, K), np.int64), np.zeros(0, np.int64),
         FINAL_WORK // 10, cover.KNAPSACK_NODES, True)
-    if status == LPStatus.INFEASIBLE or not math.isfinite(bound):
+    if lp.status == LPStatus.INFEASIBLE or not math.isfinite(lp.bound):
         return int(simple)
-    return int(max(simple, math.ceil(bound - RACKS_BOUND_TOL)))
+    return int(max(simple, math.ceil(lp.bound - RACKS_BOUND_TOL)))

@@ -57,12 +57,11 @@ def search(scenario: Scenario, objective: str, cands: list[list[Candidate]], sit
     """Choose one candidate per workload within ``budget`` (USD) and ``envelope`` (IT kW)."""
     s = scenario.site
     a = search_arrays(scenario, objective, cands, site)
-    (choice, _primary, value, lower, status, leaves, rejected, group, pat, ptype, x,
-     pack_bound) = kernel.search(
+    r = kernel.search(
         a.cand_start, a.S, a.n, a.sep, a.capex, a.power, a.lead, a.rack_scale, a.excl_lb,
         a.shared_lb, a.dedicated, site.cap, site.price, site.count, _MODES[objective], budget,
         envelope, days_per_rack(s.install_racks_per_week), float(days(s.burn_in_weeks)),
         LEAF_LIMIT, NODE_LIMIT, LEAF_WORK, SEARCH_WORK, SMALL_RACKS, MAX_PATTERNS)
-    picked = np.array([int(a.cand_index[c]) if c >= 0 else -1 for c in choice], np.int64)
-    return SearchOutcome(picked, float(value), float(lower), Status(status), int(leaves), rejected,
-                         Packing(group, pat, ptype, x, float(pack_bound)))
+    picked = np.array([int(a.cand_index[c]) if c >= 0 else -1 for c in r.choice], np.int64)
+    return SearchOutcome(picked, float(r.value), float(r.lower), Status(r.status), int(r.leaves),
+                         r.rejected, Packing(r.group, r.pat, r.ptype, r.x, float(r.pack_bound)))
