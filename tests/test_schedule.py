@@ -123,13 +123,28 @@ def test_a_schedule_beyond_a_hundred_years_is_refused(bundled):
                  "rack_positions": [{"rack": "air-48u-40kw", "count": 16}]},
         "workloads": [{"name": "training", "gpus": 256, "allowed": ["h200-sxm"]}],
     })
-    with pytest.raises(rackplan.InfeasibleError) as info:
+    # one rack takes 19 years, so fewer racks might be ready in time: refused, but not proven
+    with pytest.raises(rackplan.SearchLimitError) as info:
         rackplan.plan(scenario, bundled)
-    assert not isinstance(info.value, rackplan.SearchLimitError)
     diagnosis = info.value.diagnosis
-    assert diagnosis.proven is True
+    assert diagnosis.proven is False
     assert diagnosis.reasons == [
         "schedule: the plan would be ready 211 years after 2027-01-04 (11 racks at 0.001 racks per "
         "week, 2 weeks burn-in); rackplan schedules at most 100 years ahead"]
     assert diagnosis.details == {"ready_years": pytest.approx(211.15947980835045, rel=1e-12),
                                  "max_schedule_years": 100}
+
+
+def test_a_schedule_no_plan_can_meet_is_proven_infeasible(bundled):
+    """One rack per 10^6 weeks: even a single rack would finish after 100 years."""
+    scenario = Scenario.model_validate({
+        "name": "no-crew", "start": "2027-01-04",
+        "site": {"it_power_kw": 600, "install_racks_per_week": 1e-6,
+                 "rack_positions": [{"rack": "air-48u-40kw", "count": 16}]},
+        "workloads": [{"name": "training", "gpus": 8, "allowed": ["h200-sxm"]}],
+    })
+    with pytest.raises(rackplan.InfeasibleError) as info:
+        rackplan.plan(scenario, bundled)
+    assert not isinstance(info.value, rackplan.SearchLimitError)
+    assert info.value.diagnosis.proven is True
+    assert str(info.value).startswith("infeasible: schedule: the plan would be ready")

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..errors import Diagnosis, InfeasibleError
+from ..errors import Diagnosis, InfeasibleError, SearchLimitError
 from ..kernels.schedule import install_finish, whole_day
 from ..models import Scenario
 from .candidates import Candidate
@@ -69,17 +69,22 @@ def install_schedule(scenario: Scenario, chosen: list[Candidate], types: np.ndar
 
 
 def _refuse_far_schedule(scenario: Scenario, finishes: np.ndarray, burn: int) -> None:
-    """Raise :class:`InfeasibleError` with a diagnosis when the last rack's finish day
-    (``finishes`` in install order) plus burn-in runs past MAX_SCHEDULE_YEARS (or the calendar)."""
+    """Refuse a plan whose last rack's finish day (``finishes`` in install order) plus burn-in
+    runs past MAX_SCHEDULE_YEARS (or the calendar): :class:`InfeasibleError` when even a single
+    rack would, else :class:`SearchLimitError` (another choice of models might be ready in time)."""
     ready_day = (float(finishes[-1]) if len(finishes) else 0.0) + burn
     limit = min(MAX_SCHEDULE_YEARS * DAYS_PER_YEAR, (dt.date.max - scenario.start).days)
     if not ready_day <= limit:  # also catches inf and nan
         years = ready_day / DAYS_PER_YEAR
         when = f"{years:,.0f} years" if years < 1e6 else "more than a million years"
-        raise InfeasibleError(Diagnosis(
+        # proven only when even one rack installed at once would finish too late; otherwise
+        # another choice of models (fewer racks) might be ready in time
+        one_rack = days_per_rack(scenario.site.install_racks_per_week) + burn
+        error = InfeasibleError if not one_rack <= limit else SearchLimitError
+        raise error(Diagnosis(
             [f"schedule: the plan would be ready {when} after {scenario.start} "
              f"({len(finishes):,} racks at {scenario.site.install_racks_per_week:g} racks per week, "
              f"{scenario.site.burn_in_weeks:g} weeks burn-in); rackplan schedules at most "
              f"{MAX_SCHEDULE_YEARS} years ahead"],
             {"ready_years": years if math.isfinite(years) else None,
-             "max_schedule_years": MAX_SCHEDULE_YEARS}))
+             "max_schedule_years": MAX_SCHEDULE_YEARS}, proven=error is InfeasibleError))
