@@ -393,7 +393,7 @@ def test_ready_day_pipeline():
     x = np.array([3, 2])
     lead = np.array([10.0, 4.0])
     # day 4: two racks -> 18; then max(18, 10) + 21 = 39; + burn-in 14
-    assert schedule.packing_ready_day(pat, np.zeros(2, np.int64), x, lead, 7.0, 14.0) == 39 + 14
+    assert schedule.packing_ready_day(pat, x, np.array([3, 2]), lead, 7.0, 14.0) == 39 + 14
     rng = np.random.default_rng(2)
     for _ in range(200):
         K, P = int(rng.integers(1, 4)), int(rng.integers(1, 5))
@@ -402,5 +402,46 @@ def test_ready_day_pipeline():
         x = rng.integers(0, 4, P)
         lead = rng.integers(0, 60, K).astype(float)
         per_rack = float(rng.choice([0.35, 1.0, 3.5, 14.0]))
-        got = schedule.packing_ready_day(pat, np.zeros(P, np.int64), x, lead, per_rack, 3.0)
+        got = schedule.packing_ready_day(pat, x, (pat * x[:, None]).sum(axis=0), lead, per_rack, 3.0)
         assert got == naive_ready_day(pat, x, lead, per_rack, 3.0)
+
+
+def test_a_free_rack_type_does_not_inflate_the_bound():
+    """Farley's bound scales the duals by value per dollar, which is undefined for a rack type
+    priced 0. Ten servers, one per rack: five free positions and five at $1,000 cost $5,000,
+    and the bound must not exceed it (it once said $5,999.99)."""
+    S = np.array([[10.0, 10.0, 0.0, 1.0, 10.0]])
+    cap = np.array([[10.0, 10.0, 0.0, 42.0, 1000.0], [10.0, 10.0, 0.0, 42.0, 1000.0]])
+    price = np.array([0.0, 1000.0])
+    count = np.array([5, 100])
+    one = np.array([False])
+    r = colgen.column_generation(S, np.array([10]), one, one, cap, price, count, *no_classes(1),
+                                 *no_pool(1), 10**9, 20_000, True)
+    assert r.bound <= 5_000 * (1 + 1e-12)
+    p = pack(S, np.array([10]), one, one, cap, price, count)
+    assert p.status == Status.OK and p.cost == pytest.approx(5_000) and p.bound <= p.cost
+
+
+def test_the_overfill_a_fit_allows_is_allowed_by_the_bounds_too():
+    """Two servers of 500.0000002 kg fit a 1,000 kg rack (within FIT_REL); no bound may call
+    that impossible."""
+    S = np.array([[1.0, 1.0, 0.0, 1.0, 500.0000002]])
+    cap = np.array([[100.0, 100.0, 0.0, 42.0, 1000.0]])
+    one = np.array([False])
+    assert patterns.max_fit(cap[0], S[0], 10) == 2
+    for n, count in ((2, 1), (6, 3)):
+        p = pack(S, np.array([n]), one, one, cap, np.array([1000.0]), np.array([count]))
+        assert p.status == Status.OK and p.cost == pytest.approx(1000.0 * count)
+
+
+def test_near_ties_between_rack_prices_are_resolved_exactly():
+    """Rack B is a hair cheaper per kW than two racks of A: the exact search must not prune it
+    with a relative slack and then call the dearer packing proven optimal."""
+    S = np.array([[5.0, 5.0, 0.0, 1.0, 1.0], [2.0, 2.0, 0.0, 1.0, 1.0]])
+    cap = np.array([[12.0, 12.0, 0.0, 42.0, 1000.0], [16.0, 16.0, 0.0, 42.0, 1000.0]])
+    price = np.array([1_000_000.0, 1_333_333.2])
+    no = np.zeros(2, np.bool_)
+    p = pack(S, np.array([7, 5]), no, no, cap, price, np.array([50, 50]))
+    assert p.status == Status.OK
+    assert p.cost == pytest.approx(3_999_999.6, abs=1e-3)
+    assert p.bound <= p.cost

@@ -167,7 +167,7 @@ def test_positions_need_and_have(bundled):
     d = infeasible(bundled, site=base_site(rack_positions=[{"rack": "air-48u-40kw", "count": 20},
                                                           {"rack": "dlc-48u-140kw", "count": 1}]),
                    workloads=[{"name": "w", "gpus": 216, "allowed": ["nvidia-gb200-nvl72"]}])
-    assert d.details["positions"] == {"dlc-48u-140kw": {"need": 3, "have": 1}}
+    assert d.details["positions"] == {"dlc-48u-140kw": {"need": 3, "have": 1, "fewest": True}}
     assert "liquid positions (dlc-48u-140kw): need 3, have 1" in d.reasons
 
 

@@ -90,3 +90,29 @@ def test_the_cli_tells_search_limit_from_infeasible(false_infeasible, monkeypatc
     assert result.stderr.startswith("error: no plan found (search limit")
     diagnosis = json.loads(result.stdout)
     assert diagnosis["proven"] is False and diagnosis["search_limit"] is True
+
+
+def test_a_dedicated_workload_may_mix_rack_types_within_the_budget():
+    """5 servers of 10 kW, dedicated: one 30 kW rack ($30,000) and one 20 kW rack ($21,000) is
+    the cheapest, cheaper than whole racks of either type alone. A bound that assumed one type
+    once pruned it and called a $55,500 budget infeasible."""
+    gpu = dict(id="g1", vendor="x", name="g", memory_gb=80.0, tdp_w=700.0, bf16_tflops=1000.0,
+               fp8_tflops=2000.0, sources=["estimate: test fixture"])
+    server = dict(id="s1", vendor="x", model="m", gpu="g1", gpu_count=1, scale_up_gpus=1, u_height=1,
+                  power_idle_w=100.0, power_max_w=10000.0, cooling="air", liquid_fraction=0.0,
+                  weight_kg=10.0, price_usd=100.0, lead_time_weeks=1.0, origin="US",
+                  sources=["estimate: test fixture"])
+    rack = dict(u_height=42, feeds=1, air_cooling_kw=100.0, liquid_cooling_kw=0.0, max_load_kg=1000.0,
+                sources=["estimate: test fixture"])
+    catalog = rackplan.Catalog(gpus=[gpu], servers=[server],
+                               racks=[dict(rack, id="ra", power_kw=30.0, price_usd=30000.0),
+                                      dict(rack, id="rb", power_kw=20.0, price_usd=21000.0)])
+    for placement in ("shared", "dedicated"):
+        scenario = Scenario.model_validate({
+            "name": "mix", "start": "2027-01-04", "objective": "capex", "budget_usd": 55_500,
+            "site": {"it_power_kw": 1000, "power_redundancy": "N",
+                     "rack_positions": [{"rack": "ra", "count": 10}, {"rack": "rb", "count": 10}]},
+            "workloads": [{"name": "w", "gpus": 5, "placement": placement}]})
+        plan = rackplan.plan(scenario, catalog)
+        assert plan.totals.capex_usd == pytest.approx(51_500), placement
+        assert plan.bounds.objective_lower_bound <= 51_500

@@ -93,7 +93,7 @@ def test_ready_date_is_the_search_ready_day(plans):
         start = scenario.start
         _names, lead, counts = racks_of(plan, start)
         R = counts.shape[0]
-        ready = packing_ready_day(counts, np.zeros(R, np.int64), np.ones(R, np.int64), lead,
+        ready = packing_ready_day(counts, np.ones(R, np.int64), counts.sum(axis=0), lead,
                                   7.0 / scenario.site.install_racks_per_week,
                                   float(whole_days(scenario.site.burn_in_weeks)))
         assert (plan.schedule.ready_date - start).days == ready, f"seed {seed}"

@@ -196,6 +196,8 @@ def column_generation(S, n, exclusive, rack_scale, cap, price, count, rank, clas
         added = 0
         all_exact = True
         farley = 0.0  # largest value per dollar of any rack at these duals (no class rows)
+        free_rack = False  # a rack type priced 0 holding value: no scaling makes pi feasible
+        capped = False  # a column priced out but the master was full: nothing can be concluded
         n_classes = G if G > 0 else 1
         allowed = np.zeros(K, np.bool_)
         for t in range(T):
@@ -217,6 +219,8 @@ def column_generation(S, n, exclusive, rack_scale, cap, price, count, rank, clas
                         kub = max(kub, pi[k] * single[t, k])
                 if ct > 0.0 and kub / ct > farley:
                     farley = kub / ct
+                elif ct <= 0.0 and kub > 0.0:
+                    free_rack = True
                 tau = ct - kub + penalty
                 if tau < min_tau:
                     min_tau = tau
@@ -225,6 +229,7 @@ def column_generation(S, n, exclusive, rack_scale, cap, price, count, rank, clas
                 rc = ct - val - y[K + t] + penalty
                 if val > 0.0 and rc < -RC_TOL and not _has_column(pat, ptype, P, a, t):
                     if P >= MAX_COLUMNS:
+                        capped = True
                         continue
                     A, c = reserve(A, c, ncol, 1)
                     if A.shape[1] > pat.shape[0]:
@@ -240,7 +245,7 @@ def column_generation(S, n, exclusive, rack_scale, cap, price, count, rank, clas
         lagr /= scale  # the Lagrangian at pi / scale: every term is linear in pi
         if lagr > best_bound:
             best_bound = lagr
-        if phase == 2 and G == 0 and farley > 0.0:
+        if phase == 2 and G == 0 and farley > 0.0 and not free_rack:
             # Farley: pi / farley is dual feasible for the LP without its position rows
             fb = 0.0
             for k in range(K):
@@ -252,6 +257,9 @@ def column_generation(S, n, exclusive, rack_scale, cap, price, count, rank, clas
                 and work <= work_limit:
             nodes_now *= 8  # no column found but not proven: price harder before concluding
             continue
+        if capped and added == 0:
+            status = LPStatus.LIMIT  # columns left out: neither optimality nor infeasibility
+            break
         if phase == 1:
             if best_bound > infeasible_at or (added == 0 and all_exact and z > infeasible_at):
                 status = LPStatus.INFEASIBLE

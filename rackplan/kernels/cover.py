@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._jit import jit
-from ..tolerance import COST_REL
+from ..tolerance import COST_REL, FIT_REL
 from .colgen import column_class, column_generation, single_item_racks
 from .lp import solve_columns
 from .patterns import enumerate_patterns
@@ -153,9 +153,10 @@ def residual_bound(r, left, S, cap, price, type_order):
                 break
             if left[t] <= 0:
                 continue
-            c = cap[t, d] * left[t]
+            room = cap[t, d] * (1.0 + FIT_REL)  # the overfill a fit allows
+            c = room * left[t]
             if c >= need:
-                cost += price[t] * need / cap[t, d]
+                cost += price[t] * need / room
                 need = 0.0
                 break
             cost += price[t] * left[t]
@@ -274,7 +275,7 @@ def cover_exact(r, left, cl, rank, pat, ptype, pcost, S, cap, price, type_order,
                         A[k, p] = min(pat[p, k], rr[k])
                 lb, _, lp_work = _lp_value(A, rr, ptype, ll, pcost, _clipped_class(pat, rr, rank), cc)
                 work += lp_work + K * P
-                if cost + lb >= best - 1e-6 * max(1.0, best if best < np.inf else 1.0):
+                if cost + lb >= best - COST_REL * max(1.0, best if best < np.inf else 1.0):
                     depth -= 1
                     continue
             lvl_item[depth] = k_star

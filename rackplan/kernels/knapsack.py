@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._jit import jit
+from ..tolerance import FIT_REL
 from .patterns import max_fit
 
 
@@ -38,15 +39,16 @@ class RackContent(NamedTuple):
 
 
 @jit
-def _frac_bound(value, S, upper, order_d, pos_of, first, first_upper, rem):
+def _frac_bound(value, S, upper, order_d, pos_of, first, first_upper, rem, slack):
     """Fractional-knapsack bound over candidates at positions >= ``first``; the candidate at
     ``first`` may take at most ``first_upper``. ``order_d[d]`` lists candidate indices by value
-    per unit of dimension ``d``; ``pos_of`` maps a candidate to its branching position."""
+    per unit of dimension ``d``; ``pos_of`` maps a candidate to its branching position;
+    ``slack`` (D,) is the overfill a fit allows (``FIT_REL`` of the capacity)."""
     D = S.shape[1]
     L = value.shape[0]
     best = np.inf
     for d in range(D):
-        room = rem[d] if rem[d] > 0.0 else 0.0
+        room = (rem[d] if rem[d] > 0.0 else 0.0) + slack[d]
         total = 0.0
         for q in range(L):
             j = order_d[d, q]
@@ -99,14 +101,14 @@ def _surrogate_bound(value, size, upper, first, first_upper, room):
 
 
 @jit
-def _node_bound(v, Sc, up, agg, w, cap, order_d, pos_of, first, first_upper, rem):
+def _node_bound(v, Sc, up, agg, w, cap, order_d, pos_of, first, first_upper, rem, slack):
     """The smaller of the surrogate bound and the per-dimension bounds."""
     room = 0.0
     for d in range(cap.shape[0]):
         if cap[d] > 0.0 and w[d] > 0.0:
-            room += w[d] * (rem[d] if rem[d] > 0.0 else 0.0) / cap[d]
+            room += w[d] * ((rem[d] if rem[d] > 0.0 else 0.0) + slack[d]) / cap[d]
     b = _surrogate_bound(v, agg, up, first, first_upper, room)
-    f = _frac_bound(v, Sc, up, order_d, pos_of, first, first_upper, rem)
+    f = _frac_bound(v, Sc, up, order_d, pos_of, first, first_upper, rem, slack)
     return b if b < f else f
 
 
@@ -162,7 +164,8 @@ def _surrogate_weights(value, S, upper, cap, iterations):
             best_w = w.copy()
         for d in range(D):
             if w[d] > 0.0 and cap[d] > 0.0:
-                w[d] *= np.exp(2.0 * (use[d] / cap[d] - 1.0))
+                # toward overfilled dimensions; plain arithmetic, so every machine agrees
+                w[d] *= min(2.0, max(0.5, use[d] / cap[d]))
     return best_w
 
 
@@ -223,6 +226,7 @@ def best_rack(value, S, upper, allowed, cap, node_limit):
         up[q] = us[o[q]]
         agg[q] = agg_all[o[q]]
     pos_of = np.arange(L)
+    slack = FIT_REL * cap
     order_d = np.empty((D, L), np.int64)
     key = np.empty(L)
     for d in range(D):
@@ -262,7 +266,7 @@ def best_rack(value, S, upper, allowed, cap, node_limit):
             if nodes > node_limit:
                 stopped = True
                 break
-            if val + _node_bound(v, Sc, up, agg, w, cap, order_d, pos_of, level, up[level], rem) \
+            if val + _node_bound(v, Sc, up, agg, w, cap, order_d, pos_of, level, up[level], rem, slack) \
                     <= best + tol:
                 level -= 1
                 entering = False
@@ -287,13 +291,13 @@ def best_rack(value, S, upper, allowed, cap, node_limit):
     upper_bound = best
     if stopped:
         # unexplored: the node being entered, and the smaller counts left at each level above it
-        ub = val + _node_bound(v, Sc, up, agg, w, cap, order_d, pos_of, level, up[level], rem)
+        ub = val + _node_bound(v, Sc, up, agg, w, cap, order_d, pos_of, level, up[level], rem, slack)
         upper_bound = max(upper_bound, ub)
         r2 = cap.copy()
         v2 = 0.0
         for q in range(level):
             if cnt[q] >= 1:
-                ub = v2 + _node_bound(v, Sc, up, agg, w, cap, order_d, pos_of, q, cnt[q] - 1, r2)
+                ub = v2 + _node_bound(v, Sc, up, agg, w, cap, order_d, pos_of, q, cnt[q] - 1, r2, slack)
                 upper_bound = max(upper_bound, ub)
             v2 += cnt[q] * v[q]
             for d in range(D):

@@ -276,11 +276,54 @@ def solve_columns(A_cols, cost, b, n_cover, n_types, ptype, pclass, max_iter):
             if g <= pclass[p]:
                 A[n_cover + n_types + g, first + p] = 1.0
     ncol += P
-    return _two_phase(A, c, ncol, basis, Binv, xB, b, n_cover, first, cost, scale, max_iter)
+    return _two_phase(A, c, ncol, basis, Binv, xB, b, n_cover, first, cost, scale, max_iter, n_types)
 
 
 @jit
-def _two_phase(A, c, ncol, basis, Binv, xB, b, n_cover, first, cost, scale, max_iter):
+def _phase1_certificate(A, c, ncol, basis, Binv, b, n_cover, first, n_types):
+    """A proven lower bound on the uncovered demand of every solution, from the phase-1 duals.
+
+    Relaxing the cover rows (multipliers ``pi`` in [0, 1] after scaling) and the class rows
+    (``<= 0``) leaves only the position rows: each rack type contributes its positions times
+    the most negative ``-pi a_p - class duals`` of its columns. Positive: no solution covers
+    the demand. Computed directly from the columns, so a float error in the simplex cannot
+    turn into a false proof.
+    """
+    m = b.shape[0]
+    y = duals(c, basis, Binv)
+    scale = 1.0
+    for k in range(n_cover):
+        if y[k] > scale:
+            scale = y[k]
+    for i in range(m):
+        if i < n_cover:
+            y[i] = (y[i] if y[i] > 0.0 else 0.0) / scale
+        elif i >= n_cover + n_types:
+            y[i] = (y[i] if y[i] < 0.0 else 0.0) / scale
+        else:
+            y[i] = 0.0
+    value = 0.0
+    for i in range(m):
+        value += y[i] * b[i]
+    worst = np.zeros(n_types)
+    for j in range(first, ncol):
+        v = 0.0
+        t = -1
+        for i in range(m):
+            if A[i, j] != 0.0:
+                if n_cover <= i < n_cover + n_types:
+                    t = i - n_cover
+                else:
+                    v += y[i] * A[i, j]
+        if t >= 0 and -v < worst[t]:
+            worst[t] = -v
+    for t in range(n_types):
+        value += b[n_cover + t] * worst[t]
+    return value
+
+
+@jit
+def _two_phase(A, c, ncol, basis, Binv, xB, b, n_cover, first, cost, scale, max_iter, n_types):
     """Phase 1 (cover the demand within the limits), then phase 2 (least cost)."""
     m = b.shape[0]
     P = ncol - first
@@ -299,7 +342,10 @@ def _two_phase(A, c, ncol, basis, Binv, xB, b, n_cover, first, cost, scale, max_
     for k in range(n_cover):
         total += b[k]
     if infeas > FEAS_TOL * total:
-        return LPSolution(x, np.inf, LPStatus.INFEASIBLE, work)
+        # certify it: the phase-1 Lagrangian at the duals must itself be positive
+        if _phase1_certificate(A, c, ncol, basis, Binv, b, n_cover, first, n_types) > 1e-7 * total:
+            return LPSolution(x, np.inf, LPStatus.INFEASIBLE, work)
+        return LPSolution(x, np.inf, LPStatus.LIMIT, work)
     for k in range(n_cover):
         c[k] = 0.0
     for p in range(P):

@@ -151,3 +151,41 @@ def merge_items(S, n, exclusive, rack_scale, lead):
     for k in range(K):
         nm[group[k]] += n[k]
     return group, Sm, nm, exm, rsm, leadm
+
+
+@jit
+def expand_racks(pat, ptype, x, n):
+    """Racks from pattern counts: ``(types (R,), counts (R, K))``, one row per rack in pattern
+    order. Patterns cover the demand with ``>=``; each item type's surplus is taken out of the
+    last racks first, and racks left empty are dropped. The plan and the search's ready day
+    both read racks through this one rule."""
+    P, K = pat.shape
+    R = 0
+    for p in range(P):
+        R += x[p]
+    types = np.empty(R, np.int64)
+    counts = np.empty((R, K), np.int64)
+    i = 0
+    for p in range(P):
+        for _ in range(x[p]):
+            types[i] = ptype[p]
+            counts[i] = pat[p]
+            i += 1
+    for k in range(K):
+        surplus = -n[k]
+        for r in range(R):
+            surplus += counts[r, k]
+        r = R - 1
+        while surplus > 0 and r >= 0:
+            take = min(surplus, counts[r, k])
+            counts[r, k] -= take
+            surplus -= take
+            r -= 1
+    keep = 0
+    for r in range(R):
+        if counts[r].sum() > 0:
+            types[keep] = types[r]
+            counts[keep] = counts[r]
+            keep += 1
+    return types[:keep].copy(), counts[:keep].copy()
+

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._jit import jit
 from ..tolerance import DAY_TOL
+from .patterns import expand_racks
 
 
 @jit
@@ -31,24 +32,18 @@ def whole_day(day):
 
 
 @jit
-def packing_ready_day(pat, ptype, x, lead_days, days_per_rack, burn_days):
-    """Ready day of a packing: its racks (``x[p]`` of pattern ``p``) installed in order of
-    arrival, the last one's whole finish day plus burn-in."""
-    P, K = pat.shape
-    R = 0
-    for p in range(P):
-        R += x[p]
-    arrival = np.empty(R)
-    i = 0
-    for p in range(P):
-        a = 0.0
-        for k in range(K):
-            if pat[p, k] > 0 and lead_days[k] > a:
-                a = lead_days[k]
-        for _ in range(x[p]):
-            arrival[i] = a
-            i += 1
-    arrival.sort()
+def packing_ready_day(pat, x, n, lead_days, days_per_rack, burn_days):
+    """Ready day of a packing: its racks (``x[p]`` of pattern ``p``, holding ``n`` servers in
+    all, surplus taken out as :func:`rackplan.kernels.patterns.expand_racks` does) installed in
+    order of arrival, the last one's whole finish day plus burn-in."""
+    _types, counts = expand_racks(pat, np.zeros(pat.shape[0], np.int64), x, n)
+    R, K = counts.shape
     if R == 0:
         return burn_days
+    arrival = np.zeros(R)
+    for r in range(R):
+        for k in range(K):
+            if counts[r, k] > 0 and lead_days[k] > arrival[r]:
+                arrival[r] = lead_days[k]
+    arrival.sort()
     return whole_day(install_finish(arrival, days_per_rack)[R - 1]) + burn_days

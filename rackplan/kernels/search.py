@@ -68,6 +68,9 @@ class SearchResult(NamedTuple):
     x: np.ndarray
     pack_bound: float
     """Proven lower bound on the best choice's rack cost."""
+    primary_lower: float
+    """Objective time: proven lower bound on the ready day of every plan (``primary`` when the
+    best plan's day is proven the earliest)."""
 
 
 MODE_CAPEX = 0
@@ -88,9 +91,9 @@ REJECT_BUDGET_UNPROVEN = 4
 
 
 @jit
-def _finish_day(pat, x, lead, days_per_rack):
+def _finish_day(pat, x, n, lead, days_per_rack):
     """Whole day the last rack of a packing is installed (before burn-in)."""
-    return packing_ready_day(pat, np.zeros(pat.shape[0], np.int64), x, lead, days_per_rack, 0.0)
+    return packing_ready_day(pat, x, n, lead, days_per_rack, 0.0)
 
 
 @jit
@@ -120,38 +123,37 @@ def pack_for_time(S, n, exclusive, rack_scale, lead, cap, price, count, days_per
                                                 no_class, node_limit, work_limit // 2, small_racks,
                                                 max_patterns, np.inf)
     cost_lower = bound
-    if st != Status.OK:
-        return TimedPacking(pat, ptype, x, cost, bound, st, work, np.inf, np.inf, cost_lower)
-    # arrival classes
+    # arrival classes; the latest servers need one rack at least
     days = np.unique(lead[n > 0])
     G = days.shape[0]
-    if cost > cost_limit * (1 + COST_REL):
-        return TimedPacking(pat, ptype, x, cost, bound, st, work, np.inf,
-                            whole_day(days[G - 1] + days_per_rack), cost_lower)
+    earliest = whole_day(days[G - 1] + days_per_rack) if G > 0 else 0.0
+    if st != Status.OK or cost > cost_limit * (1 + COST_REL):
+        return TimedPacking(pat, ptype, x, cost, bound, st, work, np.inf, earliest, cost_lower)
     rank = np.zeros(K, np.int64)
     for k in range(K):
         for g in range(G):
             if lead[k] == days[g]:
                 rank[k] = g
-    hi = _finish_day(pat, x, lead, days_per_rack)
-    lo = whole_day(days[G - 1] + days_per_rack)  # the latest servers need one rack at least
+    hi = _finish_day(pat, x, n, lead, days_per_rack)
+    lo = earliest
     proven_lo = lo
     caps = np.empty(G)
     share = max(work_limit - work, 0)
     while lo < hi and share > 0:
         mid = (lo + hi) // 2
         for g in range(G):
-            caps[g] = np.floor((mid - days[g]) / days_per_rack + DAY_TOL)
+            # finishing by day mid (to within DAY_TOL) lets this many racks arrive on or after A_g
+            caps[g] = np.floor((mid + DAY_TOL - days[g]) / days_per_rack)
         share //= 2
         p2, t2, x2, c2, b2, st2, w2 = pack(S, n, exclusive, rack_scale, cap, price, count, rank, caps,
                                            node_limit, share, small_racks, max_patterns, np.inf)
         work += w2
         if st2 == Status.OK and c2 <= cost_limit * (1 + COST_REL):
-            day = _finish_day(p2, x2, lead, days_per_rack)
+            day = _finish_day(p2, x2, n, lead, days_per_rack)
             if day < hi:
                 pat, ptype, x, cost, bound, hi = p2, t2, x2, c2, b2, day
             else:
-                lo = mid + 1  # cannot happen (the packing keeps the limits); guard the loop
+                lo = mid + 1  # its racks hold surplus later servers, so it measures later: move on
         else:
             ruled_out = st2 == Status.INFEASIBLE or b2 > cost_limit * (1 + COST_REL)
             if ruled_out and proven_lo == lo:
@@ -329,13 +331,25 @@ def search(cand_start, S, n, sep, capex, power, lead, rack_scale, excl_lb, share
     for i in range(n_leaf_lb):
         if leaf_p[i] <= best_p and leaf_v[i] < lower:
             lower = leaf_v[i]
+    prim_lower = best_p
+    for i in range(n_leaf_lb):
+        prim_lower = min(prim_lower, leaf_p[i])
     if hit_limit:
         lower = min(lower, min_sep[0])  # unexplored choices: at least their separable cost
+        root_p = 0.0  # every workload waits for its earliest server at least
+        for w in range(W):
+            first = np.inf
+            for i in range(cand_start[w], cand_start[w + 1]):
+                first = min(first, lead[i])
+            root_p = max(root_p, first)
+        prim_lower = min(prim_lower, root_p + burn_days)
+    if mode != MODE_TIME:
+        prim_lower = 0.0
     if best_choice[0] < 0:
         gave_up = hit_limit or rejected[REJECT_GAVE_UP] > 0 or rejected[REJECT_BUDGET_UNPROVEN] > 0
         status = Status.GAVE_UP if gave_up else Status.INFEASIBLE
         return SearchResult(best_choice, best_p, best_v, lower, status, leaves, rejected, best_group,
-                            best_pat, best_ptype, best_x, best_pack_bound)
+                            best_pat, best_ptype, best_x, best_pack_bound, prim_lower)
     status = Status.LIMIT if hit_limit else Status.OK
     return SearchResult(best_choice, best_p, best_v, lower, status, leaves, rejected, best_group, best_pat,
-                        best_ptype, best_x, best_pack_bound)
+                        best_ptype, best_x, best_pack_bound, prim_lower)

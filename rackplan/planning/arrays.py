@@ -74,19 +74,23 @@ def rack_bounds(c: Candidate, exclusive: bool, site: SiteArrays) -> tuple[float,
     size = np.array(c.size)
     fits = np.all(size[None, :] <= site.cap * (1 + FIT_REL), axis=1)
     if exclusive:
-        best = math.inf
+        # racks may be of several types, so the bound is the count at the lowest price per
+        # server, fractional: whole racks of the single cheapest type can cost more than a mix
+        per_server = math.inf
         for t in np.flatnonzero(fits):
             per_rack = 1 if c.server.rack_scale else max_fit(site.cap[t], size, c.count)
             if per_rack >= 1:
-                best = min(best, -(-c.count // per_rack) * site.price[t])
-        return best, np.zeros(N_DIMS)
+                per_server = min(per_server, float(site.price[t]) / per_rack)
+        return c.count * per_server, np.zeros(N_DIMS)
     shared = np.zeros(N_DIMS)
     for d in range(N_DIMS):
         if size[d] <= 0:
             continue
         ok = fits & (site.cap[:, d] > 0)
         if ok.any():
-            shared[d] = c.count * size[d] * float((site.price[ok] / site.cap[ok, d]).min())
+            # per unit of capacity, counting the overfill a fit allows
+            unit = site.price[ok] / (site.cap[ok, d] * (1 + FIT_REL))
+            shared[d] = c.count * size[d] * float(unit.min())
     return 0.0, shared
 
 

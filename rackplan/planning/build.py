@@ -15,6 +15,7 @@ import numpy as np
 
 from ..kernels import colgen, cover
 from ..kernels.dims import AIR, LIQUID, N_DIMS, POWER
+from ..kernels.patterns import expand_racks
 from ..kernels.status import LPStatus, Status
 from ..models import Scenario
 from ..models.result import (
@@ -29,7 +30,7 @@ from ..models.result import (
     Totals,
     WorkloadOnline,
 )
-from ..tolerance import COST_REL, COUNT_TOL, RACKS_BOUND_TOL
+from ..tolerance import COST_REL, COUNT_TOL, FIT_REL, RACKS_BOUND_TOL
 from .arrays import SiteArrays, item_arrays
 from .candidates import Candidate
 from .limits import FINAL_NODE_LIMIT, FINAL_WORK, MAX_PATTERNS, REPACK_GAP, SMALL_RACKS
@@ -117,6 +118,11 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     if found.status == Status.LIMIT:
         warnings.append(f"search stopped after {found.leaves:,} model combinations; the plan is valid "
                         "but not proven optimal (see bounds.gap)")
+    if objective == "time" and found.ready_day_lower < schedule.ready:
+        earliest = start + dt.timedelta(days=int(found.ready_day_lower))
+        warnings.append(f"the ready date is not proven the earliest: no plan is ready before "
+                        f"{earliest} (proven), but some choices of models could not be ruled out "
+                        f"between that day and {start + dt.timedelta(days=schedule.ready)}")
     limits = [Limit(limit="it_power_kw", used=it_kw, available=s.it_power_kw,
                     binding=it_kw >= BINDING_SHARE * s.it_power_kw)]
     if scenario.budget_usd is not None:
@@ -183,29 +189,12 @@ def racks_of(packing: Packing, chosen: list[Candidate]) -> tuple[np.ndarray, np.
     """Rack types (R,) and servers per rack and workload (R, W) of a packing."""
     n = np.array([c.count for c in chosen], np.int64)
     pooled_n = np.bincount(packing.group, weights=n, minlength=packing.pat.shape[1]).astype(np.int64)
-    types, pooled = _expand(packing.pat, packing.ptype, packing.x, pooled_n)
+    types, pooled = expand_racks(packing.pat, packing.ptype, packing.x, pooled_n)
     return types, _split(pooled, packing.group, n)
 
 
 def _cost(packing: Packing, site: SiteArrays) -> float:
     return float((site.price[packing.ptype] * packing.x).sum())
-
-
-def _expand(pat: np.ndarray, ptype: np.ndarray, x: np.ndarray,
-            n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Racks (type, counts per item type) from pattern counts, surplus servers removed."""
-    types = np.repeat(ptype, x)
-    counts = np.repeat(pat, x, axis=0).astype(np.int64)
-    surplus = counts.sum(axis=0) - n
-    for k in range(counts.shape[1]):
-        r = len(types) - 1
-        while surplus[k] > 0 and r >= 0:
-            take = min(surplus[k], counts[r, k])
-            counts[r, k] -= take
-            surplus[k] -= take
-            r -= 1
-    keep = counts.sum(axis=1) > 0
-    return types[keep], counts[keep]
 
 
 def _split(pooled: np.ndarray, group: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -233,7 +222,8 @@ def _racks_lower_bound(scenario: Scenario, chosen: list[Candidate], site: SiteAr
     """Fewest racks any packing of the selected servers can use: the larger of the volume bound
     per dimension and the column-generation bound with every rack priced 1 (both proven)."""
     _group, _n, S, n, exclusive, rack_scale = item_arrays(scenario, chosen)
-    simple = max(math.ceil(float((S * n[:, None]).sum(axis=0)[d] / site.cap[:, d].max()) - COUNT_TOL)
+    simple = max(math.ceil(float((S * n[:, None]).sum(axis=0)[d] / (site.cap[:, d].max() * (1 + FIT_REL)))
+                           - COUNT_TOL)
                  for d in range(N_DIMS) if site.cap[:, d].max() > 0)
     K = len(n)
     lp = colgen.column_generation(

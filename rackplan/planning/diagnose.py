@@ -72,26 +72,37 @@ def diagnose(scenario: Scenario, cands: list[list[Candidate]], site: SiteArrays,
         details["it_power_kw"] = envelope
     relaxed = search(scenario, "capex", cands, site, budget=math.inf, envelope=math.inf)
     if relaxed.status == Status.INFEASIBLE:
-        # proven: no choice of models packs into the positions; how many would a plan use?
+        # proven: no choice of models packs into the positions. How many more would a plan use?
+        # Every rack type gets a copy with unlimited positions, each rack of it priced above what
+        # any plan can cost otherwise, so the cheapest plan uses as few extra racks as possible.
         T = len(site.racks)
-        penalty = 1e6 * (float(site.price.max()) + 1.0) + 1e9
+        most_servers = sum(max(c.count for c in lst) for lst in cands)
+        penalty = 1.0 + sum(max(c.capex_usd for c in lst) for lst in cands) \
+            + float(site.price.max()) * most_servers
         over = SiteArrays(site.racks + site.racks, np.vstack([site.cap, site.cap]),
                           np.concatenate([site.price, site.price + penalty]),
-                          np.concatenate([site.count, np.full(T, 10_000_000, np.int64)]))
+                          np.concatenate([site.count, np.full(T, max(most_servers, 1), np.int64)]))
         spill = search(scenario, "capex", cands, over, budget=math.inf, envelope=math.inf)
         short_types = {}
         if spill.status in (Status.OK, Status.LIMIT):
             chosen = [cands[w][int(i)] for w, i in enumerate(spill.picked)]
             types, _counts = racks_of(spill.packing, chosen)
             used = np.bincount(types, minlength=2 * T)
+            # any plan with fewer extra racks costs less than this many penalties: the proven
+            # bound rules them all out when it reaches it
+            fewest = spill.lower >= int(used[T:].sum()) * penalty * (1 - 1e-12)
             for t in range(T):
                 extra = int(used[T + t])
                 if extra > 0:
                     rack = site.racks[t]
                     kind = "liquid" if rack.liquid_cooling_kw > 0 else "air"
                     have = int(site.count[t])
-                    reasons.append(f"{kind} positions ({rack.id}): need {have + extra}, have {have}")
-                    short_types[rack.id] = {"need": have + extra, "have": have}
+                    if fewest:
+                        reasons.append(f"{kind} positions ({rack.id}): need {have + extra}, have {have}")
+                    else:
+                        reasons.append(f"{kind} positions ({rack.id}): have {have}; a plan was found "
+                                       f"with {have + extra} (fewer may do)")
+                    short_types[rack.id] = {"need": have + extra, "have": have, "fewest": fewest}
         if not short_types:
             reasons.append("rack positions: no choice of models packs into the site's positions")
         details["positions"] = short_types

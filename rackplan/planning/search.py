@@ -50,6 +50,8 @@ class SearchOutcome(NamedTuple):
     """Leaves rejected, by reason (see :data:`rackplan.kernels.search.N_REJECT`)."""
     packing: Packing
     """The best choice's packing (empty when there is none)."""
+    ready_day_lower: float
+    """Objective time: proven lower bound on the ready day (days after start) of every plan."""
 
 
 def search(scenario: Scenario, objective: str, cands: list[list[Candidate]], site: SiteArrays,
@@ -64,4 +66,5 @@ def search(scenario: Scenario, objective: str, cands: list[list[Candidate]], sit
         LEAF_LIMIT, NODE_LIMIT, LEAF_WORK, SEARCH_WORK, SMALL_RACKS, MAX_PATTERNS)
     picked = np.array([int(a.cand_index[c]) if c >= 0 else -1 for c in r.choice], np.int64)
     return SearchOutcome(picked, float(r.value), float(r.lower), Status(r.status), int(r.leaves),
-                         r.rejected, Packing(r.group, r.pat, r.ptype, r.x, float(r.pack_bound)))
+                         r.rejected, Packing(r.group, r.pat, r.ptype, r.x, float(r.pack_bound)),
+                         float(r.primary_lower))
