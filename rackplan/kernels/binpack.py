@@ -117,7 +117,7 @@ def l2_bound(weights, cap):  # pragma: no cover - compiled
 
 
 @jit
-def _rand(rng):  # pragma: no cover - compiled
+def next_random(rng):  # pragma: no cover - compiled
     """xorshift64*: a small deterministic generator kept in a 1-element array."""
     x = rng[0]
     x ^= x >> np.uint64(12)
@@ -138,7 +138,7 @@ def _overload(load, b, cap, tol):  # pragma: no cover - compiled
 
 
 @jit
-def _link(i, b, head, nxt, prv, cnt):  # pragma: no cover - compiled
+def link_bin(i, b, head, nxt, prv, cnt):  # pragma: no cover - compiled
     nxt[i] = head[b]
     prv[i] = -1
     if head[b] >= 0:
@@ -148,7 +148,7 @@ def _link(i, b, head, nxt, prv, cnt):  # pragma: no cover - compiled
 
 
 @jit
-def _unlink(i, b, head, nxt, prv, cnt):  # pragma: no cover - compiled
+def unlink_bin(i, b, head, nxt, prv, cnt):  # pragma: no cover - compiled
     if prv[i] >= 0:
         nxt[prv[i]] = nxt[i]
     else:
@@ -226,7 +226,7 @@ def start_state(sizes, cap, assign_in, nb):  # pragma: no cover - compiled
     prv = np.full(n, -1, np.int64)
     cnt = np.zeros(m, np.int64)
     for i in range(n - 1, -1, -1):
-        _link(i, assign[i], head, nxt, prv, cnt)
+        link_bin(i, assign[i], head, nxt, prv, cnt)
     over = np.zeros(m)
     for b in range(m):
         over[b] = _overload(load, b, cap, tol)
@@ -265,8 +265,8 @@ def _delta2(load, b, out_a, into_a, into_b, sizes, cap, tol):  # pragma: no cove
 
 @jit
 def _move(i, src, dst, assign, load, head, nxt, prv, cnt, sizes):  # pragma: no cover
-    _unlink(i, src, head, nxt, prv, cnt)
-    _link(i, dst, head, nxt, prv, cnt)
+    unlink_bin(i, src, head, nxt, prv, cnt)
+    link_bin(i, dst, head, nxt, prv, cnt)
     assign[i] = dst
     for k in range(sizes.shape[1]):
         load[src, k] -= sizes[i, k]
@@ -284,7 +284,7 @@ def _pick(delta, best, ties, rng):  # pragma: no cover - compiled
         return True, delta, 1
     if delta <= best + 1e-15:
         ties += 1
-        return _rand(rng) % np.uint64(ties) == 0, best, ties
+        return next_random(rng) % np.uint64(ties) == 0, best, ties
     return False, best, ties
 
 
@@ -357,7 +357,7 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt, wt,
         if n_over == 0:
             total = 0.0
             continue
-        b = overloaded[_rand(rng) % np.uint64(n_over)]
+        b = overloaded[next_random(rng) % np.uint64(n_over)]
         aspire = counters[1] * 1e-12 - total - 1e-12  # delta needed to beat the best seen
         best = np.inf
         ties = 0
@@ -370,7 +370,7 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt, wt,
         mmask = 0
         ob = over[b]
         n_scan = m if m < SCAN_MAX else SCAN_MAX
-        first = np.int64(_rand(rng) % np.uint64(m)) if m > n_scan else 0
+        first = np.int64(next_random(rng) % np.uint64(m)) if m > n_scan else 0
         for r in range(n_scan):
             b2 = (first + r) % m
             if b2 == b:
@@ -489,7 +489,7 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt, wt,
                     wt[q] += 1.0
         if kind < 0:
             continue
-        tenure = 3 + np.int64(_rand(rng) % np.uint64(10))
+        tenure = 3 + np.int64(next_random(rng) % np.uint64(10))
         b2 = mb2
         if kind == 4:
             k, init = _pair_items(b, b2, head, nxt, buf)

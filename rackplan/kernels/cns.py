@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._jit import jit
-from .binpack import REL_TOL, STATUS_FEASIBLE, STATUS_RUNNING, _link, _rand, _unlink, best_subset
+from .binpack import REL_TOL, STATUS_FEASIBLE, STATUS_RUNNING, best_subset, link_bin, next_random, unlink_bin
 
 STATUS_STUCK = 2  # no move exists (nothing left to rearrange)
 
@@ -103,7 +103,7 @@ def start_state(sizes, cap, w, assign_in, nb, target):  # pragma: no cover - com
         b = new_id[assign_in[i]]
         if b >= 0:
             assign[i] = b
-            _link(i, b, head, nxt, prv, cnt)
+            link_bin(i, b, head, nxt, prv, cnt)
             for k in range(d):
                 load[b, k] += sizes[i, k]
         else:
@@ -223,7 +223,7 @@ def _pack_set(b, sizes, cap, tol, w, assign, load, head, nxt, prv, cnt, pool, po
     i = head[b]
     while i >= 0:
         nxt_i = nxt[i]
-        _unlink(i, b, head, nxt, prv, cnt)
+        unlink_bin(i, b, head, nxt, prv, cnt)
         assign[i] = -1
         n_pool = _pool_add(i, pool, pool_pos, n_pool)
         for k in range(d):
@@ -232,7 +232,7 @@ def _pack_set(b, sizes, cap, tol, w, assign, load, head, nxt, prv, cnt, pool, po
     for t in range(best_n):
         item = best_set[t]
         n_pool = _pool_remove(item, pool, pool_pos, n_pool)
-        _link(item, b, head, nxt, prv, cnt)
+        link_bin(item, b, head, nxt, prv, cnt)
         assign[item] = b
         for k in range(d):
             load[b, k] += sizes[item, k]
@@ -280,7 +280,7 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
         # Descent every so often and whenever the tabu search stalls.
         n_scan = keep if keep < SCAN_MAX else SCAN_MAX
         if state[3] > 0 and state[3] % 25 == 0 and keep > 0:
-            start = np.int64(_rand(rng) % np.uint64(keep))
+            start = np.int64(next_random(rng) % np.uint64(keep))
             for r in range(n_scan):
                 b = (start + r) % keep
                 n_pool, _, nodes = _pack_set(b, sizes, cap, tol, w, assign, load, head, nxt,
@@ -299,7 +299,7 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
         mi1 = -1
         mi2 = -1
         in_pairs = n_pool <= _IN_PAIR_MAX
-        first = np.int64(_rand(rng) % np.uint64(keep)) if keep > n_scan else 0
+        first = np.int64(next_random(rng) % np.uint64(keep)) if keep > n_scan else 0
         for r in range(n_scan):
             b = (first + r) % keep
             out_pairs = cnt[b] <= _OUT_PAIR_MAX
@@ -339,7 +339,7 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
                             mb, mo1, mo2, mi1, mi2 = b, o1, o2, j1, -1
                         elif delta <= best + 1e-15:
                             ties += 1
-                            if _rand(rng) % np.uint64(ties) == 0:
+                            if next_random(rng) % np.uint64(ties) == 0:
                                 mb, mo1, mo2, mi1, mi2 = b, o1, o2, j1, -1
                         if not in_pairs:
                             continue
@@ -356,7 +356,7 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
                                     mb, mo1, mo2, mi1, mi2 = b, o1, o2, j1, j2
                                 elif delta <= best + 1e-15:
                                     ties += 1
-                                    if _rand(rng) % np.uint64(ties) == 0:
+                                    if next_random(rng) % np.uint64(ties) == 0:
                                         mb, mo1, mo2, mi1, mi2 = b, o1, o2, j1, j2
                     # next second out item
                     if o1 < 0 or not out_pairs:
@@ -373,10 +373,10 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
                 state[1] = n_pool
                 return STATUS_STUCK, work
             continue
-        tenure = 3 + np.int64(_rand(rng) % np.uint64(7))
+        tenure = 3 + np.int64(next_random(rng) % np.uint64(7))
         for o in (mo1, mo2):
             if o >= 0:
-                _unlink(o, mb, head, nxt, prv, cnt)
+                unlink_bin(o, mb, head, nxt, prv, cnt)
                 assign[o] = -1
                 n_pool = _pool_add(o, pool, pool_pos, n_pool)
                 for k in range(d):
@@ -386,7 +386,7 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
         for j in (mi1, mi2):
             if j >= 0:
                 n_pool = _pool_remove(j, pool, pool_pos, n_pool)
-                _link(j, mb, head, nxt, prv, cnt)
+                link_bin(j, mb, head, nxt, prv, cnt)
                 assign[j] = mb
                 for k in range(d):
                     load[mb, k] += sizes[j, k]
