@@ -141,7 +141,7 @@ def column_generation(S, n, exclusive, rack_scale, cap, price, count, rank, clas
         nz = 0
         for k in range(K):
             nz += a[k]
-        if nz == 0 or _has_column(pat, ptype, P, a, t):
+        if nz == 0 or find_column(pat, ptype, P, a, t) >= 0:
             continue
         A, c = reserve(A, c, ncol, 1)
         if A.shape[1] > pat.shape[0]:
@@ -227,7 +227,7 @@ def column_generation(S, n, exclusive, rack_scale, cap, price, count, rank, clas
                 if G > 0 and column_class(a, rank) != h:
                     continue  # found again, with its own penalty, at its own class
                 rc = ct - val - y[K + t] + penalty
-                if val > 0.0 and rc < -RC_TOL and not _has_column(pat, ptype, P, a, t):
+                if val > 0.0 and rc < -RC_TOL and find_column(pat, ptype, P, a, t) < 0:
                     if P >= MAX_COLUMNS:
                         capped = True
                         continue
@@ -300,7 +300,8 @@ def column_generation(S, n, exclusive, rack_scale, cap, price, count, rank, clas
 
 
 @jit
-def _has_column(pat, ptype, P, a, t):
+def find_column(pat, ptype, P, a, t):
+    """Index of the column among the first ``P`` with rack type ``t`` and counts ``a``, or -1."""
     for p in range(P):
         if ptype[p] != t:
             continue
@@ -310,8 +311,8 @@ def _has_column(pat, ptype, P, a, t):
                 same = False
                 break
         if same:
-            return True
-    return False
+            return p
+    return -1
 
 
 @jit

@@ -26,7 +26,7 @@ import numpy as np
 
 from .._jit import jit
 from ..tolerance import COST_REL, FIT_REL
-from .colgen import column_class, column_generation, single_item_racks
+from .colgen import column_class, column_generation, find_column, single_item_racks
 from .lp import solve_columns
 from .patterns import enumerate_patterns
 from .status import LPStatus, Status
@@ -395,19 +395,7 @@ def _union(pa, ta, pb, tb):
     out[:n] = pa
     ot[:n] = ta
     for q in range(pb.shape[0]):
-        dup = False
-        for p in range(n):
-            if ot[p] != tb[q]:
-                continue
-            same = True
-            for k in range(K):
-                if out[p, k] != pb[q, k]:
-                    same = False
-                    break
-            if same:
-                dup = True
-                break
-        if not dup:
+        if find_column(out, ot, n, pb[q], tb[q]) < 0:
             out[n] = pb[q]
             ot[n] = tb[q]
             n += 1
@@ -744,16 +732,10 @@ def _rest(n, count, cl, rank, bp, bt, bc, price):
 @jit
 def _push(bp, bt, bc, B, row, t, cnt):
     """Append (or add to) a fixed rack row; grows the arrays when full."""
-    for b in range(B):
-        if bt[b] == t:
-            same = True
-            for k in range(row.shape[0]):
-                if bp[b, k] != row[k]:
-                    same = False
-                    break
-            if same:
-                bc[b] += cnt
-                return bp, bt, bc, B
+    b = find_column(bp, bt, B, row, t)
+    if b >= 0:
+        bc[b] += cnt
+        return bp, bt, bc, B
     if B == bp.shape[0]:
         bp2 = np.zeros((2 * B, bp.shape[1]), np.int64)
         bt2 = np.zeros(2 * B, np.int64)
