@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import rackplan
+
 TOL = 1e-6
 
 
@@ -144,3 +146,12 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
     assert plan.schedule.ready_date == max(online.values())
     for s in plan.selections:
         assert s.arrival_date == start + dt.timedelta(days=arrival[s.workload])
+
+
+def plan_or_error(scenario, catalog):  # type: ignore[no-untyped-def]
+    """The plan, or the InfeasibleError (or SearchLimitError) the planner raised instead."""
+    try:
+        return rackplan.plan(scenario, catalog)
+    except rackplan.InfeasibleError as exc:
+        return exc
+

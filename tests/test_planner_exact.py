@@ -16,7 +16,7 @@ import pytest
 import rackplan
 
 from .exact_milp import solve_exact
-from .plan_check import check_plan
+from .plan_check import check_plan, plan_or_error
 from .scenario_gen import random_scenario
 
 pytestmark = pytest.mark.slow
@@ -30,10 +30,7 @@ def outcomes():
     for seed in SEEDS:
         scenario, catalog = random_scenario(seed)
         exact = solve_exact(scenario, catalog, time_limit_s=60)
-        try:
-            plan = rackplan.plan(scenario, catalog)
-        except rackplan.InfeasibleError as exc:
-            plan = exc
+        plan = plan_or_error(scenario, catalog)
         rows.append((seed, scenario, catalog, exact, plan))
     return rows
 

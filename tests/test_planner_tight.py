@@ -14,7 +14,7 @@ import pytest
 import rackplan
 
 from .pattern_milp import solve_reference
-from .plan_check import check_plan
+from .plan_check import check_plan, plan_or_error
 from .scenario_gen import tight_site_scenario
 
 SEEDS = range(30)
@@ -26,10 +26,7 @@ def outcomes():
     for seed in SEEDS:
         scenario, catalog, _info = tight_site_scenario(1_000 + seed, max_racks=300)
         ref = solve_reference(scenario, catalog, time_limit_s=60)
-        try:
-            plan = rackplan.plan(scenario, catalog)
-        except rackplan.InfeasibleError as exc:
-            plan = exc
+        plan = plan_or_error(scenario, catalog)
         rows.append((seed, scenario, catalog, ref, plan))
     return rows
 

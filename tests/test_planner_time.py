@@ -14,7 +14,7 @@ import pytest
 import rackplan
 
 from .pattern_milp import solve_reference
-from .plan_check import check_plan
+from .plan_check import check_plan, plan_or_error
 from .scenario_gen import varied_scenario
 
 SEEDS = range(40)
@@ -27,10 +27,7 @@ def outcomes(bundled):
         scenario, catalog = varied_scenario(seed, bundled)
         scenario = scenario.model_copy(update={"objective": "time"})
         ref = solve_reference(scenario, catalog, objective="time", time_limit_s=60)
-        try:
-            plan = rackplan.plan(scenario, catalog)
-        except rackplan.InfeasibleError as exc:
-            plan = exc
+        plan = plan_or_error(scenario, catalog)
         rows.append((seed, scenario, catalog, ref, plan))
     return rows
 

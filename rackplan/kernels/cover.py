@@ -58,6 +58,23 @@ class Cover(NamedTuple):
     work: int
 
 
+class Dive(NamedTuple):
+    """What :func:`_dive` fixed: all of it, and the part fixed when the rest became small."""
+
+    pat: np.ndarray
+    ptype: np.ndarray
+    x: np.ndarray
+    """Racks of each fixed pattern (the whole dive)."""
+    small_pat: np.ndarray
+    small_ptype: np.ndarray
+    small_x: np.ndarray
+    """Racks fixed when the rest first needed at most ``small_racks`` in its LP."""
+    pool_pat: np.ndarray
+    pool_ptype: np.ndarray
+    """The columns known at that moment."""
+    work: int
+
+
 KNAPSACK_NODES = 20_000
 """Branch-and-bound nodes per pricing problem (per rack type and round)."""
 BASE_RELEASE = (0, 1, 2, 4, 8, 16)
@@ -478,7 +495,7 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, node_l
         cl[g] = int(min(class_cap[g], 1e15))
         if cl[g] < 0:
             return RackPacking(empty_p, empty_t, no_racks, np.inf, np.inf, Status.INFEASIBLE, 0)
-    cg_pat, cg_type, x, lp_value, bound, lp_status, work = column_generation(
+    cg_pat, cg_type, x, _value, bound, lp_status, work = column_generation(
         S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, empty_p, empty_t,
         work_limit // 4, KNAPSACK_NODES, True)
     if lp_status == LPStatus.INFEASIBLE:
@@ -532,27 +549,24 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, node_l
             best_pat = allp
             best_type = allt
             best_x = y
-        if complete and not truncated:
+        if complete:
             proven = True
     # 2a. a full dive: fix the LP rounded down (or one rack of its largest column) and re-solve
     # the rest by column generation until nothing is left; a quick incumbent, and the answer
     # when there are too many item types to list patterns for an exact remainder
     if not proven and x.shape[0] > 0:
-        dp, dt, dc, _pp, _pt, w = _dive(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap,
-                                        cg_pat, cg_type, x, 0.0, max(work_limit - work, 0) // 4)
-        work += w
-        r, left, cr, c = _rest(n, count, cl, rank, dp, dt, dc, price)
+        dive = _dive(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, cg_pat, cg_type,
+                     x, small_racks, max(work_limit - work, 0) // 3)
+        work += dive.work
+        r, left, cr, c = _rest(n, count, cl, rank, dive.pat, dive.ptype, dive.x, price)
         if c < best_cost and r.sum() == 0 and _within(left, cr):
             best_cost = c
-            best_pat, best_type, best_x = dp, dt, dc
-    # 2b. the same dive stopped while the rest is small; pack the rest exactly, freeing more of the
-    # fixed racks on each attempt
+            best_pat, best_type, best_x = dive.pat, dive.ptype, dive.x
+    # 2b. the dive as it stood when the rest first became small; pack the rest exactly, freeing
+    # more of the fixed racks on each attempt
     if not proven and not truncated and x.shape[0] > 0 and best_cost > bound * (1.0 + COST_REL):
-        base_pat, base_type, base_cnt, pool_pat, pool_type, w = _dive(
-            S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, cg_pat, cg_type, x,
-            small_racks, max(work_limit - work, 0) // 3)
-        work += w
-        pool_pat, pool_type = _union(pool_pat, pool_type, cg_pat, cg_type)
+        base_pat, base_type, base_cnt = dive.small_pat, dive.small_ptype, dive.small_x
+        pool_pat, pool_type = _union(dive.pool_pat, dive.pool_ptype, cg_pat, cg_type)
         for attempt in range(len(BASE_RELEASE)):
             if best_cost <= bound * (1.0 + COST_REL) + 1e-9:
                 break
@@ -650,9 +664,10 @@ def _within(left, cl):
 @jit
 def _dive(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, pat, ptype, x, small_racks,
           work_limit):
-    """Fix racks of the LP until the rest is small: each round fixes the LP rounded down (or,
-    when every column is fractional, one rack of the largest), then re-solves the rest by column
-    generation. Returns the fixed racks ``(pat, type, count)``, the last columns and the work."""
+    """Fix racks of the LP until nothing is left: each round fixes the LP rounded down (or, when
+    every column is fractional, one rack of each at one half or more, else of the largest), then
+    re-solves the rest by column generation. Returns a :class:`Dive`: every rack fixed, and the
+    racks fixed and columns known when the rest's LP first needed at most ``small_racks``."""
     K = S.shape[0]
     G = class_cap.shape[0]
     cap_rows = 16
@@ -666,11 +681,21 @@ def _dive(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, pat, 
     left = count.copy()
     cr = cl.copy()
     work = 0
+    snap = -1
+    snap_pat = base_pat[:0].copy()
+    snap_type = base_type[:0].copy()
+    snap_cnt = base_cnt[:0].copy()
+    pool_pat = pat
+    pool_type = ptype
     while True:
         racks = 0.0
         for p in range(x.shape[0]):
             racks += x[p]
-        if racks <= small_racks or work >= work_limit:
+        if snap < 0 and racks <= small_racks:
+            snap = B
+            snap_pat, snap_type, snap_cnt = base_pat[:B].copy(), base_type[:B].copy(), base_cnt[:B].copy()
+            pool_pat, pool_type = pat, ptype
+        if racks <= 0.0 or work >= work_limit:
             break
         fixed = 0
         for p in range(x.shape[0]):
@@ -707,7 +732,11 @@ def _dive(S, n, exclusive, rack_scale, cap, price, count, rank, class_cap, pat, 
             break
         if st == LPStatus.LIMIT and _v == np.inf:
             break
-    return base_pat[:B].copy(), base_type[:B].copy(), base_cnt[:B].copy(), pat, ptype, work
+    if snap < 0:  # stopped before the rest was small: the exact remainder starts from here
+        snap_pat, snap_type, snap_cnt = base_pat[:B].copy(), base_type[:B].copy(), base_cnt[:B].copy()
+        pool_pat, pool_type = pat, ptype
+    return Dive(base_pat[:B].copy(), base_type[:B].copy(), base_cnt[:B].copy(), snap_pat, snap_type,
+                snap_cnt, pool_pat, pool_type, work)
 
 
 @jit
@@ -753,7 +782,6 @@ def _push(bp, bt, bc, B, row, t, cnt):
 @jit
 def _stack(pa, ta, xa, pb, tb, xb):
     """One packing from two: the columns of ``a`` used ``xa`` times and of ``b`` used ``xb`` times."""
-    K = pa.shape[1]
     n = 0
     for p in range(xa.shape[0]):
         if xa[p] > 0:
@@ -761,20 +789,21 @@ def _stack(pa, ta, xa, pb, tb, xb):
     for p in range(xb.shape[0]):
         if xb[p] > 0:
             n += 1
-    out = np.zeros((n, K), np.int64)
+    out = np.zeros((n, pa.shape[1]), np.int64)
     ot = np.zeros(n, np.int64)
     ox = np.zeros(n, np.int64)
-    i = 0
-    for p in range(xa.shape[0]):
-        if xa[p] > 0:
-            out[i] = pa[p]
-            ot[i] = ta[p]
-            ox[i] = xa[p]
-            i += 1
-    for p in range(xb.shape[0]):
-        if xb[p] > 0:
-            out[i] = pb[p]
-            ot[i] = tb[p]
-            ox[i] = xb[p]
-            i += 1
+    i = _copy_used(out, ot, ox, 0, pa, ta, xa)
+    _copy_used(out, ot, ox, i, pb, tb, xb)
     return out, ot, ox
+
+
+@jit
+def _copy_used(out, ot, ox, i, pat, ptype, x):
+    """Copy the columns with ``x > 0`` to rows ``i``... of ``out``; returns the next free row."""
+    for p in range(x.shape[0]):
+        if x[p] > 0:
+            out[i] = pat[p]
+            ot[i] = ptype[p]
+            ox[i] = x[p]
+            i += 1
+    return i

@@ -87,7 +87,7 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str |
     envelope = scenario.site.it_power_kw
     found = search(scenario, objective, cands, site, budget=budget, envelope=envelope)
     if found.status == Status.GAVE_UP:
-        raise SearchLimitError(search_limit_diagnosis(scenario, cands, found))
+        raise SearchLimitError(search_limit_diagnosis(cands, found))
     if found.status == Status.INFEASIBLE:
         raise InfeasibleError(diagnose(scenario, cands, site, found))
     chosen = [cands[w][int(i)] for w, i in enumerate(found.picked)]

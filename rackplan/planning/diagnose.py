@@ -124,8 +124,7 @@ def diagnose(scenario: Scenario, cands: list[list[Candidate]], site: SiteArrays,
     return Diagnosis(reasons=reasons, details=details, proven=True)
 
 
-def search_limit_diagnosis(scenario: Scenario, cands: list[list[Candidate]],
-                           found: SearchOutcome) -> Diagnosis:
+def search_limit_diagnosis(cands: list[list[Candidate]], found: SearchOutcome) -> Diagnosis:
     """What the search tried before it stopped without a plan and without a proof."""
     rejected = _rejected(found)
     choices = math.prod(len(lst) for lst in cands)
