@@ -19,7 +19,8 @@ from pydantic import BaseModel, ValidationError
 from ._yaml import read_yaml
 from .errors import CatalogError, Problem, ScenarioError
 from .models import SECTIONS, Catalog, RackPosition, Scenario, Site, Workload
-from .models.catalog import GPU, RackType, Server
+from .models.catalog import FABRICS, GPU, Appliance, Optic, RackType, Server, Switch
+from .models.scenario import FabricOptics, FabricSpec, Network, NetworkAppliance
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -118,6 +119,9 @@ class _RawEntry:
         self.file = file
 
 
+_SECTION_LIST = ", ".join(SECTIONS)
+
+
 def _entry_label(section: str, data: Any, index: int) -> str:
     if isinstance(data, dict) and isinstance(data.get("id"), str) and data["id"]:
         return f"{section}[{data['id']}]"
@@ -130,14 +134,14 @@ def _read_catalog_file(path: str | Path, problems: list[Problem]) -> list[tuple[
     data = read_yaml(path, CatalogError)
     if not isinstance(data, dict):
         problems.append(Problem(name, None, None,
-                                "expected a mapping with sections gpus, servers and/or racks, "
+                                f"expected a mapping with sections {_SECTION_LIST}, "
                                 f"got {type(data).__name__}"))
         return []
     out = []
     for section, items in data.items():
         if section not in SECTIONS:
             problems.append(Problem(name, None, str(section),
-                                    "unknown section; allowed sections: gpus, servers, racks"))
+                                    f"unknown section; allowed sections: {_SECTION_LIST}"))
             continue
         if items is None:
             continue
@@ -225,7 +229,8 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
     if problems:
         raise CatalogError(problems)
     return Catalog(gpus=built["gpus"], servers=built["servers"], racks=built["racks"],
-                   source_files=source_files)
+                   switches=built["switches"], optics=built["optics"],
+                   appliances=built["appliances"], source_files=source_files)
 
 
 def _apply_override(base: _RawEntry, item: dict[str, Any], file: str) -> None:
@@ -287,6 +292,8 @@ def _scenario_label(raw: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str | No
         return label, loc[2:]
     if head == "site":
         return "site", loc[1:]
+    if head == "network":
+        return "network", loc[1:]
     return None, loc
 
 
@@ -298,6 +305,14 @@ def _scenario_model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
         return Site
     if loc[:1] == ("workloads",) and len(loc) > 2:
         return Workload
+    if loc[:1] == ("network",) and len(loc) > 1:
+        if "appliances" in loc[1:-1]:
+            return NetworkAppliance
+        if "optics" in loc[1:-1]:
+            return FabricOptics
+        if len(loc) > 2 and loc[1] in FABRICS:
+            return FabricSpec
+        return Network
     return Scenario
 
 
@@ -386,5 +401,53 @@ def check_scenario_references(scenario: Scenario, catalog: Catalog, file: str | 
                 problems.append(Problem(file, f"workloads[{workload.name}]", f"allowed[{index}]",
                                         f"unknown id {allowed!r}: expected a GPU id or a "
                                         "server id from the catalog"))
+    if scenario.network is not None:
+        problems.extend(_network_problems(scenario, scenario.network, catalog, file))
     if problems:
         raise ScenarioError(problems)
+
+
+def _network_problems(scenario: Scenario, net: Network, catalog: Catalog,
+                      file: str | None) -> list[Problem]:
+    """Every id under ``network`` exists with the right kind; optics of the right kind."""
+    problems: list[Problem] = []
+
+    def check(field_: str, entry_id: str, kind: type, what: str) -> object | None:
+        entry = catalog.get(entry_id) if entry_id in catalog else None
+        if not isinstance(entry, kind):
+            known = [e.id for e in getattr(catalog, _PLURAL[kind])]
+            close = difflib.get_close_matches(entry_id, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known) or 'none'}"
+            problems.append(Problem(file, "network", field_, f"unknown {what} {entry_id!r}{hint}"))
+            return None
+        return entry
+
+    rack = check("rack", net.rack, RackType, "rack type")
+    if rack is not None and net.rack not in {p.rack for p in scenario.site.rack_positions}:
+        problems.append(Problem(file, "network", "rack",
+                                f"rack type {net.rack!r} has no positions at the site; add it to "
+                                "site.rack_positions"))
+    for name in FABRICS:
+        spec = net.fabric(name)
+        if spec is None:
+            continue
+        check(f"{name}.switch", spec.switch, Switch, "switch")
+        for end in ("switch", "node", "cable"):
+            optic_id = getattr(spec.optics, end)
+            if optic_id is None:
+                continue
+            optic = check(f"{name}.optics.{end}", optic_id, Optic, "optic")
+            if isinstance(optic, Optic):
+                wrong = (optic.kind != "cable") if end == "cable" else (optic.kind == "cable")
+                if wrong:
+                    need = "a patch cable (kind cable)" if end == "cable" else \
+                        "a transceiver, aoc or dac (a patch cable goes under optics.cable)"
+                    problems.append(Problem(file, "network", f"{name}.optics.{end}",
+                                            f"{optic_id!r} is kind {optic.kind}; expected {need}"))
+    for i, a in enumerate(net.appliances):
+        check(f"appliances[{i}].appliance", a.appliance, Appliance, "appliance")
+    return problems
+
+
+_PLURAL: dict[type, str] = {RackType: "racks", Switch: "switches", Optic: "optics",
+                            Appliance: "appliances"}

@@ -49,7 +49,7 @@ def test_list_json_has_every_entry_with_sources(run, bundled):
 
 def test_filters_drop_sections_they_cannot_apply_to(run):
     data = json.loads(run("catalog", "list", "--vendor", "NVIDIA", "--format", "json").stdout)
-    assert set(data) == {"gpus", "servers"}
+    assert set(data) == {"gpus", "servers", "switches", "appliances"}
     assert {s["vendor"] for s in data["servers"]} == {"NVIDIA"}
     data = json.loads(run("catalog", "list", "--cooling", "liquid", "--format", "json").stdout)
     assert set(data) == {"servers", "racks"}

@@ -8,11 +8,11 @@ import click
 
 from ..errors import CatalogError
 from ..loading import check_catalog_file, load_catalog
-from ..models import GPU, Catalog, RackType, Server
+from ..models import GPU, Appliance, Catalog, Optic, RackType, Server, Switch
 from ..render.table import csv_text, json_text, key_value_table, table
 from ._options import catalog_option, emit, format_option, output_option
 
-_KINDS = ("gpus", "servers", "racks")
+_KINDS = ("gpus", "servers", "racks", "switches", "optics", "appliances")
 
 _SUMMARY: dict[str, list[tuple[str, Any]]] = {
     "gpus": [
@@ -48,9 +48,46 @@ _SUMMARY: dict[str, list[tuple[str, Any]]] = {
         ("max_load_kg", lambda r: r.max_load_kg),
         ("price_usd", lambda r: r.price_usd),
     ],
+    "switches": [
+        ("id", lambda s: s.id),
+        ("vendor", lambda s: s.vendor),
+        ("model", lambda s: s.model),
+        ("fabric", lambda s: s.fabric),
+        ("ports", lambda s: f"{s.ports} x {s.port_gbps:g}G"
+         + (f" + {s.uplink_ports} x {s.uplink_gbps:g}G up" if s.uplink_ports else "")),
+        ("u", lambda s: s.u_height),
+        ("typical_kw", lambda s: s.power_typical_w / 1000),
+        ("max_kw", lambda s: s.power_max_w / 1000),
+        ("price_usd", lambda s: s.price_usd),
+        ("lead_weeks", lambda s: s.lead_time_weeks),
+    ],
+    "optics": [
+        ("id", lambda o: o.id),
+        ("kind", lambda o: o.kind),
+        ("gbps", lambda o: o.gbps),
+        ("ports", lambda o: o.ports),
+        ("form_factor", lambda o: o.form_factor),
+        ("reach_m", lambda o: o.reach_m),
+        ("power_w", lambda o: o.power_w),
+        ("price_usd", lambda o: o.price_usd),
+    ],
+    "appliances": [
+        ("id", lambda a: a.id),
+        ("vendor", lambda a: a.vendor),
+        ("model", lambda a: a.model),
+        ("u", lambda a: a.u_height),
+        ("max_kw", lambda a: a.power_max_w / 1000),
+        ("price_usd", lambda a: a.price_usd),
+        ("lead_weeks", lambda a: a.lead_time_weeks),
+    ],
 }
 
-_TITLES = {"gpus": "GPUs", "servers": "Servers", "racks": "Rack types"}
+_TITLES = {"gpus": "GPUs", "servers": "Servers", "racks": "Rack types", "switches": "Switches",
+           "optics": "Optics and cables", "appliances": "Appliances"}
+_SINGULAR = {"gpus": "gpu", "servers": "server", "racks": "rack", "switches": "switch",
+             "optics": "optic", "appliances": "appliance"}
+_KIND_OF = {GPU: "gpus", Server: "servers", RackType: "racks", Switch: "switches",
+            Optic: "optics", Appliance: "appliances"}
 
 
 class _NotFound(click.ClickException):
@@ -59,24 +96,24 @@ class _NotFound(click.ClickException):
 
 @click.group()
 def catalog() -> None:
-    """Browse and check the hardware catalog (GPUs, servers, rack types)."""
+    """Browse and check the hardware catalog (GPUs, servers, rack types, switches, optics,
+    appliances)."""
 
 
 def _select(
     cat: Catalog, kind: str | None, vendor: str | None, gpu: str | None, cooling: str | None
 ) -> dict[str, list[Any]]:
     """Entries per section after filters; a filter drops the sections it cannot apply to."""
-    sections: dict[str, list[Any]] = {"gpus": list(cat.gpus), "servers": list(cat.servers),
-                                      "racks": list(cat.racks)}
+    sections: dict[str, list[Any]] = {k: list(getattr(cat, k)) for k in _TITLES}
     if kind:
         sections = {kind: sections[kind]}
     if vendor:
         v = vendor.lower()
         sections = {k: [e for e in items if e.vendor.lower() == v]
-                    for k, items in sections.items() if k != "racks"}
+                    for k, items in sections.items() if k not in ("racks", "optics")}
     if gpu:
         sections = {k: [e for e in items if (e.id if k == "gpus" else e.gpu) == gpu]
-                    for k, items in sections.items() if k != "racks"}
+                    for k, items in sections.items() if k in ("gpus", "servers")}
     if cooling:
         def has(entry: Any) -> bool:
             if isinstance(entry, Server):
@@ -85,19 +122,20 @@ def _select(
                 return entry.liquid_cooling_kw > 0
             return entry.liquid_cooling_kw == 0
         sections = {k: [e for e in items if has(e)]
-                    for k, items in sections.items() if k != "gpus"}
+                    for k, items in sections.items() if k in ("servers", "racks")}
     return sections
 
 
-def _entry_record(cat: Catalog, entry: GPU | Server | RackType, kind: str) -> dict[str, Any]:
-    record = {"kind": kind[:-1], **entry.model_dump(mode="json")}
+def _entry_record(cat: Catalog, entry: Any, kind: str) -> dict[str, Any]:
+    record = {"kind": _SINGULAR[kind], **entry.model_dump(mode="json")}
     record["file"] = cat.source_files.get(entry.id)
     return record
 
 
 @catalog.command("list")
 @click.option("--kind", type=click.Choice(_KINDS), help="Only this section.")
-@click.option("--vendor", help="Only GPUs and servers from this vendor (case-insensitive).")
+@click.option("--vendor", help="Only GPUs, servers, switches and appliances from this vendor "
+                               "(case-insensitive).")
 @click.option("--gpu", help="Only servers holding this GPU id (and that GPU).")
 @click.option("--cooling", type=click.Choice(["air", "liquid"]),
               help="Only servers with this cooling, and rack types offering it "
@@ -147,18 +185,18 @@ def show_cmd(entry_id: str, fmt: str, output: str | None, catalog_files: tuple[s
     """Show every field of one entry (GPU, server or rack type) and its sources."""
     cat = load_catalog(*catalog_files)
     if entry_id not in cat:
-        close = sorted(e for e in (g.id for g in [*cat.gpus, *cat.servers, *cat.racks])
-                       if entry_id.lower() in e)
+        close = sorted(e.id for k in _TITLES for e in getattr(cat, k) if entry_id.lower() in e.id)
         hint = f"; did you mean: {', '.join(close[:5])}" if close else \
             "; see 'rackplan catalog list'"
         raise _NotFound(f"no catalog entry with id {entry_id!r}{hint}")
     entry = cat.get(entry_id)
-    kind = {GPU: "gpus", Server: "servers", RackType: "racks"}[type(entry)]
+    kind = _KIND_OF[type(entry)]
     record = _entry_record(cat, entry, kind)
     if fmt == "json":
         emit(json_text(record), output)
         return
-    pairs = [(k, v) for k, v in record.items() if k not in ("sources", "file")]
+    pairs = [(k, _ports_text(v) if k == "network" and v else v)
+             for k, v in record.items() if k not in ("sources", "file")]
     if isinstance(entry, Server):
         gpu = cat.gpu(entry.gpu)
         pairs.append(("gpu_memory_gb (per GPU)", gpu.memory_gb))
@@ -170,6 +208,17 @@ def show_cmd(entry_id: str, fmt: str, output: str | None, catalog_files: tuple[s
     text += f"\nfile: {record['file']}\nsources:\n"
     text += "".join(f"  - {s}\n" for s in entry.sources) or "  (none)\n"
     emit(text, output)
+
+
+def _ports_text(network: dict[str, Any]) -> str:
+    """``compute 8 x 400G (osfp); oob 1 x 1G (rj45)`` from a ``network`` mapping."""
+    parts = []
+    for fabric, port in network.items():
+        if port:
+            text = f"{fabric} {port['ports']} x {port['gbps']:g}G"
+            extra = [x for x in (port.get("cage"), port.get("rails") and f"{port['rails']} rails") if x]
+            parts.append(text + (f" ({', '.join(extra)})" if extra else ""))
+    return "; ".join(parts)
 
 
 @catalog.command("validate")

@@ -86,6 +86,52 @@ class GPU(CatalogEntry):
     """Dense FP8 tensor throughput in TFLOPS (no sparsity)."""
 
 
+FABRICS = ("compute", "storage", "inband", "oob")
+"""The fabrics a scenario's ``network`` can size, in the order plans list them."""
+
+
+class NetworkPort(BaseModel):
+    """NIC ports of one kind on a server or appliance."""
+
+    model_config = _MODEL_CONFIG
+
+    ports: StrictInt = Field(ge=1, le=10_000)
+    """Ports on one unit (for a rack-scale system: the whole system)."""
+    gbps: StrictFloat = Field(gt=0, le=100_000)
+    """Speed of one port in Gb/s."""
+    cage: str | None = Field(default=None, min_length=1, max_length=40)
+    """*(added)* Form factor of the port's cage (``osfp``, ``qsfp112``, ``rj45``, ...);
+    when given, a module put in it must have this ``form_factor``."""
+    rails: StrictInt | None = Field(default=None, ge=1, le=10_000)
+    """*(added)* Compute ports: rails they form (default one per port). A rack-scale system of
+    18 trays with 4 NICs each has ``ports: 72, rails: 4``: 18 nodes on each of 4 rails."""
+
+    @model_validator(mode="after")
+    def _whole_rails(self) -> NetworkPort:
+        if self.rails is not None and self.ports % self.rails:
+            raise ValueError(f"ports ({self.ports}) is not a multiple of rails ({self.rails})")
+        return self
+
+
+class NetworkPorts(BaseModel):
+    """Ports per unit by fabric; a fabric left out has none."""
+
+    model_config = _MODEL_CONFIG
+
+    compute: NetworkPort | None = None
+    """East-west (scale-out) GPU fabric: InfiniBand or RoCE, one port per rail."""
+    storage: NetworkPort | None = None
+    """Storage fabric."""
+    inband: NetworkPort | None = None
+    """In-band management / front-end Ethernet."""
+    oob: NetworkPort | None = None
+    """Out-of-band management (BMC)."""
+
+    def port(self, fabric: str) -> NetworkPort | None:
+        """The ports on ``fabric`` (one of :data:`FABRICS`), or None."""
+        return getattr(self, fabric)  # type: ignore[no-any-return]
+
+
 class Server(CatalogEntry):
     """A server model (or a whole rack-scale system) holding GPUs."""
 
@@ -119,6 +165,8 @@ class Server(CatalogEntry):
     """Weeks from order to delivery."""
     origin: Country
     """ISO country of final assembly, used for tariffs."""
+    network: NetworkPorts | None = None
+    """NIC ports per unit by fabric; omitted: the server joins no fabric."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Server:
@@ -163,6 +211,14 @@ class RackType(CatalogEntry):
     """Maximum equipment weight in kg."""
     price_usd: StrictFloat = Field(ge=0, le=1e10)
     """Cost of using one position: enclosure, PDUs, whips, containment share, install."""
+    pdus: StrictInt | None = Field(default=None, ge=0, le=64)
+    """*(added)* Metered rack PDUs, each with an out-of-band management port; default one per
+    feed."""
+
+    @property
+    def pdu_count(self) -> int:
+        """Rack PDUs (``pdus``, or one per feed)."""
+        return self.feeds if self.pdus is None else self.pdus
 
     @model_validator(mode="after")
     def _some_cooling(self) -> RackType:
@@ -175,6 +231,117 @@ class RackType(CatalogEntry):
     def usable_power_kw(self, redundancy: str) -> float:
         """Power a rack may draw: all feeds under ``N``, half of them under ``2N``."""
         return self.power_kw * self.feeds / (2 if redundancy == "2N" else 1)
+
+
+class Switch(CatalogEntry):
+    """A network switch. Its power figures exclude pluggable optics (counted from ``optics``)."""
+
+    vendor: str = Field(min_length=1)
+    """Company that sells the switch."""
+    model: str = Field(min_length=1)
+    """Vendor's model name, e.g. ``Quantum-2 QM9700``."""
+    fabric: Literal["infiniband", "ethernet"]
+    """Link layer: ``infiniband`` or ``ethernet``."""
+    ports: StrictInt = Field(ge=2, le=10_000)
+    """Ports at ``port_gbps`` (a twin-port cage counts as two)."""
+    port_gbps: StrictFloat = Field(gt=0, le=100_000)
+    """Speed of one port in Gb/s."""
+    uplink_ports: StrictInt | None = Field(default=None, ge=1, le=10_000)
+    """*(added)* Separate uplink ports (e.g. 4 x 100G on a 48 x 1G management switch); when
+    given, all ``ports`` face down and these face up."""
+    uplink_gbps: StrictFloat | None = Field(default=None, gt=0, le=100_000)
+    """*(added)* Speed of one uplink port in Gb/s (with ``uplink_ports``)."""
+    cage: str | None = Field(default=None, min_length=1, max_length=40)
+    """*(added)* Form factor of the port cages (``osfp``, ``qsfp112``, ``rj45``, ...)."""
+    u_height: StrictInt = Field(ge=1, le=100)
+    """Rack units taken."""
+    power_typical_w: StrictFloat = Field(gt=0, le=1_000_000)
+    """Typical power without optics, in watts (drives energy)."""
+    power_max_w: StrictFloat = Field(gt=0, le=1_000_000)
+    """Maximum power without optics, in watts (drives reserved rack power)."""
+    weight_kg: StrictFloat = Field(gt=0, le=10_000)
+    """Weight in kg."""
+    price_usd: StrictFloat = Field(ge=0, le=1e9)
+    """Price in US dollars, before tariffs."""
+    lead_time_weeks: StrictFloat = Field(ge=0, le=520)
+    """Weeks from order to delivery."""
+    origin: Country
+    """ISO country of final assembly, used for tariffs."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Switch:
+        if self.power_typical_w > self.power_max_w:
+            raise ValueError(f"power_typical_w ({self.power_typical_w:g}) is above power_max_w "
+                             f"({self.power_max_w:g})")
+        if (self.uplink_ports is None) != (self.uplink_gbps is None):
+            raise ValueError("give uplink_ports and uplink_gbps together (or neither)")
+        return self
+
+
+class Optic(CatalogEntry):
+    """A pluggable module, an active or direct-attach cable, or a passive patch cable."""
+
+    kind: Literal["transceiver", "aoc", "dac", "cable"]
+    """``transceiver`` (one module per cage, needs a ``cable`` between two), ``aoc`` / ``dac``
+    (a cable with its ends built in: no modules), ``cable`` *(added)*: a passive fiber or copper
+    patch cord between two transceivers or RJ45 ports."""
+    gbps: StrictFloat = Field(gt=0, le=100_000)
+    """Total speed of the module or cable in Gb/s (a twin-port 2 x 400G module: 800)."""
+    ports: StrictInt = Field(default=1, ge=1, le=16)
+    """Switch or NIC ports one module or cable serves (twin-port OSFP = 2)."""
+    reach_m: StrictFloat = Field(gt=0, le=100_000)
+    """Longest link in metres."""
+    power_w: StrictFloat = Field(ge=0, le=1_000)
+    """Power of one module (0 for a passive cable)."""
+    price_usd: StrictFloat = Field(ge=0, le=1e7)
+    """Price of one module or cable in US dollars."""
+    form_factor: str | None = Field(default=None, min_length=1, max_length=40)
+    """*(added)* The cage it plugs into (``osfp``, ``qsfp112``, ...); checked against the
+    switch's or NIC's ``cage`` when both are given."""
+    description: str | None = Field(default=None, min_length=1, max_length=200)
+    """*(added)* What it is, for the bill of materials."""
+    lead_time_weeks: StrictFloat | None = Field(default=None, ge=0, le=520)
+    """*(added)* Weeks from order to delivery, when known."""
+
+    @property
+    def port_gbps(self) -> float:
+        """Speed per port served."""
+        return self.gbps / self.ports
+
+
+class Appliance(CatalogEntry):
+    """A device without GPUs: storage, management, fabric managers. Air-cooled."""
+
+    vendor: str = Field(min_length=1)
+    """Company that sells the appliance."""
+    model: str = Field(min_length=1)
+    """Vendor's model name."""
+    u_height: StrictInt = Field(ge=1, le=100)
+    """Rack units taken."""
+    power_idle_w: StrictFloat = Field(ge=0, le=1_000_000)
+    """Power drawn when idle, in watts."""
+    power_max_w: StrictFloat = Field(gt=0, le=1_000_000)
+    """Maximum power in watts."""
+    weight_kg: StrictFloat = Field(gt=0, le=10_000)
+    """Weight in kg."""
+    price_usd: StrictFloat = Field(ge=0, le=1e9)
+    """Price in US dollars, before tariffs."""
+    lead_time_weeks: StrictFloat = Field(ge=0, le=520)
+    """Weeks from order to delivery."""
+    origin: Country
+    """ISO country of final assembly, used for tariffs."""
+    network: NetworkPorts | None = None
+    """NIC ports by fabric."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Appliance:
+        if self.power_idle_w > self.power_max_w:
+            raise ValueError(f"power_idle_w ({self.power_idle_w:g}) is above power_max_w "
+                             f"({self.power_max_w:g})")
+        return self
+
+
+Entry = GPU | Server | RackType | Switch | Optic | Appliance
 
 
 class Catalog(BaseModel):
@@ -192,15 +359,22 @@ class Catalog(BaseModel):
     """Server models and rack-scale systems."""
     racks: list[RackType] = Field(default_factory=list)
     """Rack types (one rack position's enclosure, power and cooling)."""
+    switches: list[Switch] = Field(default_factory=list)
+    """Network switches."""
+    optics: list[Optic] = Field(default_factory=list)
+    """Transceivers, active and direct-attach cables, patch cables."""
+    appliances: list[Appliance] = Field(default_factory=list)
+    """Devices without GPUs: storage, management, fabric managers."""
     source_files: dict[str, str] = Field(default_factory=dict)
     """Id → path of the file the entry came from (its last override, if overridden)."""
 
-    _index: dict[str, GPU | Server | RackType] = PrivateAttr(default_factory=dict)
+    _index: dict[str, Entry] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_references(self) -> Catalog:
-        index: dict[str, GPU | Server | RackType] = {}
-        entries: list[GPU | Server | RackType] = [*self.gpus, *self.servers, *self.racks]
+        index: dict[str, Entry] = {}
+        entries: list[Entry] = [*self.gpus, *self.servers, *self.racks, *self.switches,
+                                *self.optics, *self.appliances]
         for entry in entries:
             if entry.id in index:
                 raise ValueError(f"duplicate id {entry.id!r}: ids must be unique across the catalog")
@@ -211,7 +385,7 @@ class Catalog(BaseModel):
         self._index = index
         return self
 
-    def get(self, entry_id: str) -> GPU | Server | RackType:
+    def get(self, entry_id: str) -> Entry:
         """Return the entry with this id, or raise ``KeyError``."""
         return self._index[entry_id]
 
@@ -236,6 +410,27 @@ class Catalog(BaseModel):
             raise KeyError(rack_id)
         return entry
 
+    def switch(self, switch_id: str) -> Switch:
+        """Return the switch with this id, or raise ``KeyError``."""
+        entry = self._index[switch_id]
+        if not isinstance(entry, Switch):
+            raise KeyError(switch_id)
+        return entry
+
+    def optic(self, optic_id: str) -> Optic:
+        """Return the optic (module or cable) with this id, or raise ``KeyError``."""
+        entry = self._index[optic_id]
+        if not isinstance(entry, Optic):
+            raise KeyError(optic_id)
+        return entry
+
+    def appliance(self, appliance_id: str) -> Appliance:
+        """Return the appliance with this id, or raise ``KeyError``."""
+        entry = self._index[appliance_id]
+        if not isinstance(entry, Appliance):
+            raise KeyError(appliance_id)
+        return entry
+
     def __contains__(self, entry_id: object) -> bool:
         return entry_id in self._index
 
@@ -251,7 +446,15 @@ class CatalogFile(BaseModel):
     """Server models and rack-scale systems."""
     racks: list[RackType] = Field(default_factory=list)
     """Rack types."""
+    switches: list[Switch] = Field(default_factory=list)
+    """Network switches."""
+    optics: list[Optic] = Field(default_factory=list)
+    """Transceivers, active and direct-attach cables, patch cables."""
+    appliances: list[Appliance] = Field(default_factory=list)
+    """Devices without GPUs: storage, management, fabric managers."""
 
 
-SECTIONS: dict[str, type[CatalogEntry]] = {"gpus": GPU, "servers": Server, "racks": RackType}
+SECTIONS: dict[str, type[CatalogEntry]] = {"gpus": GPU, "servers": Server, "racks": RackType,
+                                           "switches": Switch, "optics": Optic,
+                                           "appliances": Appliance}
 """Catalog file sections and the model of their entries."""

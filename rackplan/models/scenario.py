@@ -81,6 +81,76 @@ class Site(BaseModel):
         return self
 
 
+class FabricOptics(BaseModel):
+    """Modules and cables of one fabric; each omitted part is not counted (the plan warns)."""
+
+    model_config = _MODEL_CONFIG
+
+    switch: Id | None = None
+    """Optic at every cabled switch port (a transceiver: one module per ``ports`` switch ports;
+    an ``aoc`` / ``dac``: one cable per ``ports`` switch-to-switch links)."""
+    node: Id | None = None
+    """Optic at the server and appliance NIC ports (a transceiver: ``ceil(ports / module ports)``
+    per unit; an ``aoc`` / ``dac``: one cable per node link, and no switch module at its leaf end)."""
+    cable: Id | None = None
+    """*(added)* Patch cable (kind ``cable``) between two transceivers or RJ45 ports, one per link."""
+
+
+class FabricSpec(BaseModel):
+    """How one fabric is built."""
+
+    model_config = _MODEL_CONFIG
+
+    switch: Id
+    """Switch id from the catalog (every tier uses it)."""
+    optics: FabricOptics = Field(default_factory=FabricOptics)
+    """Modules and cables."""
+    oversubscription: StrictFloat = Field(default=1.0, gt=0, le=64)
+    """Leaf downlinks : uplinks (1.0 = non-blocking)."""
+    spine_oversubscription: StrictFloat = Field(default=1.0, gt=0, le=64)
+    """*(added)* Spine downlinks : uplinks in a three-tier tree (1.0 = non-blocking)."""
+    nodes_per_su: StrictInt | None = Field(default=None, ge=1, le=100_000)
+    """Compute fabric: servers per scalable unit (one leaf per rail per unit); default a leaf's
+    downlinks. Ignored by the other fabrics."""
+
+
+class NetworkAppliance(BaseModel):
+    """Appliances placed in network racks and attached to the fabrics their ports name."""
+
+    model_config = _MODEL_CONFIG
+
+    appliance: Id
+    """Appliance id from the catalog."""
+    count: StrictInt = Field(ge=1, le=100_000)
+    """How many."""
+    workload: str | None = Field(default=None, min_length=1, max_length=200)
+    """*(added)* Whose compute fabric their compute ports join; default the first workload
+    with a compute fabric."""
+
+
+class Network(BaseModel):
+    """The cluster's fabrics; omitted: servers only."""
+
+    model_config = _MODEL_CONFIG
+
+    rack: Id
+    """Rack type for network racks; must be in ``site.rack_positions``."""
+    compute: FabricSpec | None = None
+    """One compute fabric per workload whose servers have compute ports."""
+    storage: FabricSpec | None = None
+    """One storage fabric for every server and appliance with storage ports."""
+    inband: FabricSpec | None = None
+    """One in-band management fabric."""
+    oob: FabricSpec | None = None
+    """One out-of-band fabric: server BMCs, every switch, appliance and rack PDU."""
+    appliances: list[NetworkAppliance] = Field(default_factory=list)
+    """Appliances in the network racks (fabric managers, storage)."""
+
+    def fabric(self, name: str) -> FabricSpec | None:
+        """The spec of fabric ``name`` (compute, storage, inband, oob), or None."""
+        return getattr(self, name)  # type: ignore[no-any-return]
+
+
 class Workload(BaseModel):
     """A demand for GPUs or compute, served by one server model."""
 
@@ -104,6 +174,8 @@ class Workload(BaseModel):
     """Average load between 0 (exclusive) and 1; drives energy."""
     placement: Literal["shared", "dedicated"] = "shared"
     """``dedicated``: no other workload in its racks."""
+    network: bool = True
+    """With a scenario ``network``: false keeps this workload off every fabric."""
 
     @model_validator(mode="after")
     def _one_demand(self) -> Workload:
@@ -137,6 +209,8 @@ class Scenario(BaseModel):
     """The facility."""
     workloads: list[Workload] = Field(min_length=1)
     """What to place; each is served by one server model."""
+    network: Network | None = None
+    """Fabrics, network racks and appliances; omitted: servers only."""
 
     _base_dir: Path | None = PrivateAttr(default=None)
     _catalog: Catalog | None = PrivateAttr(default=None)
@@ -156,6 +230,11 @@ class Scenario(BaseModel):
             if workload.name in seen:
                 raise ValueError(f"workload name {workload.name!r} is used twice; names must be unique")
             seen.add(workload.name)
+        if self.network is not None:
+            for i, a in enumerate(self.network.appliances):
+                if a.workload is not None and a.workload not in seen:
+                    raise ValueError(f"network.appliances[{i}].workload: no workload named "
+                                     f"{a.workload!r}")
         return self
 
     @property
