@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -52,25 +53,30 @@ def _plan_or_diagnosis(scenario: Scenario, catalog: Catalog, objective: str | No
     emit(render(result, fmt), output)
 
 
-def _scenario_options(func: Any) -> Any:
-    """SCENARIO, --objective, --format, -o and --catalog, shared by plan and compare."""
-    for option in reversed([click.argument("scenario_file", metavar="SCENARIO",
-                                           type=click.Path(dir_okay=False)),
-                            _OBJECTIVE, format_option("table", "json", "csv", "markdown"),
-                            output_option, catalog_option]):
-        func = option(func)
-    return func
+def _scenario_options(*formats: str) -> Callable[[Any], Any]:
+    """SCENARIO, --objective, --format (``formats``), -o and --catalog, shared by plan and
+    compare."""
+    def decorate(func: Any) -> Any:
+        for option in reversed([click.argument("scenario_file", metavar="SCENARIO",
+                                               type=click.Path(dir_okay=False)),
+                                _OBJECTIVE, format_option(*formats), output_option,
+                                catalog_option]):
+            func = option(func)
+        return func
+    return decorate
 
 
 @click.command("plan")
-@_scenario_options
+@_scenario_options("table", "json", "csv", "markdown", "bom")
 def plan_command(scenario_file: str, objective: str | None, fmt: str, output: str | None,
                  catalog_files: tuple[str, ...]) -> None:
     """Plan SCENARIO: choose servers, pack racks, cost and schedule.
 
-    The table shows the summary, selections, racks by type, costs, schedule
-    and how much of each site limit is used. JSON is the full plan (the
-    library's Plan.model_dump_json()); CSV has one row per rack placement.
+    The table shows the summary, selections, racks by type, the fabrics (when
+    the scenario has a network), costs, schedule and how much of each site
+    limit is used. JSON is the full plan (the library's Plan.model_dump_json(),
+    with fabrics and bom); CSV has one row per rack placement; bom is the bill
+    of materials as CSV, one line per part, whose extended_usd sums to capex.
     An infeasible scenario exits 1 with the binding limits on stderr (and, with
     --format json, the diagnosis as JSON on stdout). Exit 1 also when the search
     stops without a plan and without a proof: the message then starts "no plan
@@ -80,6 +86,7 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
     Example:
       rackplan plan examples/enterprise-pod.yaml
       rackplan plan examples/neocloud.yaml --objective time --format json -o plan.json
+      rackplan plan examples/superpod-h100.yaml --format bom -o bom.csv
     """
     scenario, catalog = _scenario_and_catalog(scenario_file, catalog_files)
     _plan_or_diagnosis(scenario, catalog, objective, fmt, output)
@@ -196,7 +203,7 @@ _COMPARE_COLUMNS = ["server", "forced_on", "servers", "racks", "it_power_mw", "c
 
 
 @click.command("compare")
-@_scenario_options
+@_scenario_options("table", "json", "csv", "markdown")
 def compare_command(scenario_file: str, objective: str | None, fmt: str, output: str | None,
                     catalog_files: tuple[str, ...]) -> None:
     """Side-by-side alternatives for SCENARIO: one row per candidate server model.

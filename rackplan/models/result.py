@@ -10,6 +10,7 @@ sum of the parts shown, so the numbers in a plan add up.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,6 +53,20 @@ class Placement(BaseModel):
     count: int
 
 
+class DevicePlacement(BaseModel):
+    """Network devices of one fabric in one network rack."""
+
+    model_config = _CONFIG
+
+    device: str
+    """Switch or appliance id from the catalog."""
+    fabric: str
+    """``compute:<workload>``, ``storage``, ``inband``, ``oob`` or ``appliances``."""
+    count: int
+    role: str = ""
+    """*(added)* ``leaf``, ``spine``, ``core`` or ``appliance``."""
+
+
 class Rack(BaseModel):
     """One used rack position."""
 
@@ -61,7 +76,9 @@ class Rack(BaseModel):
     """``r0001``, ``r0002``, … in installation order."""
     rack: str
     """Rack type id."""
-    placements: list[Placement]
+    placements: list[Placement | DevicePlacement]
+    """Servers (``workload``, ``server``, ``count``) or, in a network rack, devices
+    (``device``, ``fabric``, ``count``)."""
     power_kw: float
     """Reserved power: ``power_allocation * power_max_w`` summed over its servers."""
     air_kw: float
@@ -72,6 +89,8 @@ class Rack(BaseModel):
     weight_kg: float
     installed_date: dt.date
     """*(added)* When the rack is installed (before burn-in)."""
+    role: Literal["servers", "network"] = "servers"
+    """*(added)* ``network`` for a rack of switches and appliances."""
 
 
 class Totals(BaseModel):
@@ -85,9 +104,10 @@ class Totals(BaseModel):
     facility_power_kw: float
     """``it_power_kw * pue``."""
     capex_usd: float
-    """``servers_usd + tariffs_usd + racks_usd``."""
+    """``servers_usd + tariffs_usd + racks_usd + network_usd + optics_usd``."""
     opex_usd_per_year: float
-    """Energy: draw at utilization x PUE x 8,760 h x price, summed over selections."""
+    """Energy: draw x PUE x 8,760 h x price, summed over selections (servers at their
+    workload's utilization) and the network."""
     tco_usd: float
     """``capex_usd + opex_usd_per_year * horizon_years``."""
     usd_per_gpu_hour: float
@@ -99,7 +119,79 @@ class Costs(BaseModel):
 
     servers_usd: float
     tariffs_usd: float
+    """On servers, switches and appliances, by their origin."""
     racks_usd: float
+    """Rack positions used, network racks included."""
+    network_usd: float = 0.0
+    """Switches and appliances, before tariffs."""
+    optics_usd: float = 0.0
+    """Modules and cables."""
+    network_energy_usd_per_year: float = 0.0
+    """*(added)* Energy of switches, their modules and appliances (in ``opex_usd_per_year``)."""
+
+
+class FabricLinks(BaseModel):
+    model_config = _CONFIG
+
+    node_leaf: int
+    """Server and appliance ports cabled to leaves."""
+    leaf_spine: int
+    spine_core: int
+    uplink: int = 0
+    """*(added)* Out-of-band leaves' uplinks into the in-band fabric."""
+
+
+class Fabric(BaseModel):
+    """One sized fabric: its switches by tier, links, modules, power and price."""
+
+    model_config = _CONFIG
+
+    name: str
+    """``compute``, ``storage``, ``inband`` or ``oob``."""
+    workload: str | None
+    """The workload of a compute fabric (None for the shared fabrics)."""
+    switch: str
+    tiers: int
+    servers: int
+    scalable_units: int
+    """Compute: units of ``nodes_per_su`` servers (one leaf per rail each); otherwise leaves."""
+    leaf: int
+    spine: int
+    core: int
+    links: FabricLinks
+    modules: dict[str, int]
+    """``switch`` and ``node`` modules; *(added)* ``appliance`` and ``uplink``."""
+    power_kw: float
+    """Reserved power of its switches with their modules."""
+    capex_usd: float
+    """Switches with tariffs, modules and cables."""
+    pods: int = 0
+    """*(added)* Pods of a three-tier tree."""
+    link_gbps: float = 0.0
+    """*(added)* Slowest node link: the lower of its two ends."""
+    cables: int = 0
+    """*(added)* Active, direct-attach and patch cables."""
+    oversubscription: float = 1.0
+    """*(added)* Leaf downlinks : uplinks."""
+
+
+class BomLine(BaseModel):
+    """One line of the bill of materials; ``extended_usd`` over all lines is the capex."""
+
+    model_config = _CONFIG
+
+    category: str
+    """``servers``, ``switches``, ``optics``, ``cables``, ``appliances``, ``racks`` or ``tariffs``."""
+    item: str
+    """Catalog id (for tariffs: the origin country)."""
+    description: str
+    quantity: int
+    unit_usd: float
+    extended_usd: float
+    lead_time_weeks: float | None
+    """None when the catalog gives none."""
+    estimate: bool
+    """True when the catalog's price is an estimate (or unsourced)."""
 
 
 class WorkloadOnline(BaseModel):
@@ -161,6 +253,10 @@ class Plan(BaseModel):
     limits: list[Limit] = Field(default_factory=list)
     """*(added)* Site limits and how much of each the plan uses."""
     warnings: list[str] = Field(default_factory=list)
+    fabrics: list[Fabric] = Field(default_factory=list)
+    """The sized fabrics (empty without a scenario ``network``)."""
+    bom: list[BomLine] = Field(default_factory=list)
+    """The bill of materials: one line per part; ``extended_usd`` sums to ``capex_usd``."""
 
 
 class Alternative(BaseModel):

@@ -97,8 +97,8 @@ def rack_bounds(c: Candidate, exclusive: bool, site: SiteArrays) -> tuple[float,
 def _separable(c: Candidate, objective: str, years: float) -> float:
     """The part of the objective a candidate adds on its own, racks aside."""
     if objective == "capex":
-        return c.capex_usd
-    return c.capex_usd + c.energy_usd_per_year * years
+        return c.search_capex_usd
+    return c.search_capex_usd + c.search_energy_usd_per_year * years
 
 
 class SearchArrays(NamedTuple):
@@ -158,8 +158,8 @@ def search_arrays(scenario: Scenario, objective: str, cands: list[list[Candidate
         S[j] = c.size
         n[j] = c.count
         sep[j] = _separable(c, objective, years)
-        capex[j] = c.capex_usd
-        power[j] = c.reserved_kw * c.count
+        capex[j] = c.search_capex_usd
+        power[j] = c.search_power_kw
         lead[j] = c.arrival_day
         rack_scale[j] = c.server.rack_scale
         excl_lb[j], shared_lb[j] = rack_bounds(c, bool(dedicated[w] or c.server.rack_scale), site)

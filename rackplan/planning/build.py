@@ -17,10 +17,10 @@ from ..kernels import colgen, cover
 from ..kernels.dims import AIR, LIQUID, N_DIMS, POWER
 from ..kernels.patterns import expand_racks
 from ..kernels.status import LPStatus, Status
-from ..models import Scenario
+from ..models import Catalog, Scenario
 from ..models.result import (
     Bounds,
-    Costs,
+    DevicePlacement,
     Limit,
     Placement,
     Plan,
@@ -32,24 +32,29 @@ from ..models.result import (
 )
 from ..tolerance import COST_REL, COUNT_TOL, FIT_REL, RACKS_BOUND_TOL
 from .arrays import SiteArrays, item_arrays
+from .bom import bill_of_materials, costs_from_bom, fabrics_of
 from .candidates import Candidate
 from .limits import FINAL_NODE_LIMIT, FINAL_WORK, MAX_PATTERNS, REPACK_GAP, SMALL_RACKS
+from .network import NetworkPlan, network_for
 from .repack import tighten
-from .schedule import install_schedule
+from .schedule import NetworkRacks, install_schedule
 from .search import Packing, SearchOutcome
-from .units import HOURS_PER_YEAR, rounded
+from .units import HOURS_PER_YEAR, days, rounded
 
 BINDING_SHARE = 0.99
 """A site limit is reported ``binding`` when the plan uses at least this share of it."""
 
 
 def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site: SiteArrays,
-               found: SearchOutcome) -> Plan:
+               found: SearchOutcome, catalog: Catalog | None = None) -> Plan:
     """The plan for one candidate per workload (``chosen``), packed as the search packed them.
 
     ``found`` is the search's outcome: its packing of ``chosen``, proven bound
     and status; for a cost objective, :func:`_improve` may replace it with a
-    cheaper one (never worse, so still within the budget).
+    cheaper one (never worse, so still within the budget). With a scenario
+    ``network`` (``catalog`` then required), the fabrics are sized for the
+    final racks and their devices packed into network racks; ``site`` must
+    already leave the network racks' positions free.
     Raises :class:`InfeasibleError` when the schedule runs too far ahead.
     """
     s = scenario.site
@@ -60,12 +65,23 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         types, counts = _improve(scenario, chosen, site, packing, types, counts, found.value)
     start = scenario.start
     names = [w.name for w in scenario.workloads]
+    netplan = None
+    if scenario.network is not None:
+        assert catalog is not None
+        netplan = network_for(scenario, catalog, chosen, site, types)
 
-    schedule = install_schedule(scenario, chosen, types, counts)
+    schedule = install_schedule(scenario, chosen, types, counts,
+                                _network_racks(netplan, names) if netplan else None)
+    R = len(types)
     racks: list[Rack] = []
     for rank, r in enumerate(schedule.order):
+        installed = start + dt.timedelta(days=schedule.installed[rank])
+        if r >= R:
+            assert netplan is not None
+            racks.append(_network_rack(netplan, r - R, f"r{rank + 1:04d}", installed))
+            continue
         row = counts[r]
-        placements = []
+        placements: list[Placement | DevicePlacement] = []
         power = air = liquid = weight = 0.0
         u = 0
         for k in map(int, np.flatnonzero(row)):
@@ -79,8 +95,7 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
             weight += m * c.server.weight_kg
         racks.append(Rack(id=f"r{rank + 1:04d}", rack=site.racks[types[r]].id, placements=placements,
                           power_kw=rounded(power), air_kw=rounded(air), liquid_kw=rounded(liquid),
-                          u_used=u, weight_kg=rounded(weight),
-                          installed_date=start + dt.timedelta(days=schedule.installed[rank])))
+                          u_used=u, weight_kg=rounded(weight), installed_date=installed))
 
     selections = []
     for k, c in enumerate(chosen):
@@ -91,11 +106,12 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
             server_usd=rounded(c.server_usd, 2), tariff_usd=rounded(c.tariff_usd, 2),
             energy_usd_per_year=rounded(c.energy_usd_per_year, 2),
             it_power_kw=rounded(c.count * c.size[POWER])))
-    racks_usd = rounded(sum(site.price[t] for t in types), 2)
-    servers_usd = rounded(sum(sel.server_usd for sel in selections), 2)
-    tariffs_usd = rounded(sum(sel.tariff_usd for sel in selections), 2)
-    capex = rounded(servers_usd + tariffs_usd + racks_usd, 2)
-    opex = rounded(sum(sel.energy_usd_per_year for sel in selections), 2)
+    all_types = [int(t) for t in types] + ([netplan.rack_type] * netplan.racks if netplan else [])
+    bom = bill_of_materials(scenario, selections, chosen, site, all_types, netplan)
+    costs = costs_from_bom(bom, netplan, scenario)
+    capex = rounded(sum(line.extended_usd for line in bom), 2)
+    opex = rounded(sum(sel.energy_usd_per_year for sel in selections)
+                   + costs.network_energy_usd_per_year, 2)
     tco = rounded(capex + opex * years, 2)
     gpus = sum(c.gpus for c in chosen)
     it_kw = rounded(sum(r.power_kw for r in racks))
@@ -106,8 +122,9 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     # the bound is on the exact objective; the plan shows one summed from parts rounded to cents,
     # so the bound is lowered by the most that rounding can move it, then rounded down to a cent
     parts = 3 + 2 * len(chosen) + (0 if objective == "capex" else years * (len(chosen) + 2))
+    parts += len(bom) + (0 if objective == "capex" or not netplan else years)
     lower = max(math.floor((found.lower - 0.005 * parts) * 100) / 100, 0.0)
-    racks_lb = _racks_lower_bound(scenario, chosen, site)
+    racks_lb = _racks_lower_bound(scenario, chosen, site) + (netplan.racks_lower_bound if netplan else 0)
     warnings = []
     for k, c in enumerate(chosen):
         w = scenario.workloads[k]
@@ -115,6 +132,8 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
             warnings.append(f"workload {w.name!r}: {c.gpus} GPUs delivered for {w.gpus} requested "
                             f"({c.server.id} holds {c.server.gpu_count} per "
                             f"{'system' if c.server.rack_scale else 'server'})")
+    if netplan is not None:
+        warnings.extend(netplan.design.warnings)
     if found.status == Status.LIMIT:
         warnings.append(f"search stopped after {found.leaves:,} model combinations; the plan is valid "
                         "but not proven optimal (see bounds.gap)")
@@ -128,17 +147,19 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     if scenario.budget_usd is not None:
         limits.append(Limit(limit="budget_usd", used=capex, available=scenario.budget_usd,
                             binding=capex >= BINDING_SHARE * scenario.budget_usd))
+    used_types = np.array(all_types, np.int64)
     for t, rack in enumerate(site.racks):
-        used = int((types == t).sum())
-        limits.append(Limit(limit=f"positions:{rack.id}", used=used, available=int(site.count[t]),
-                            binding=used >= BINDING_SHARE * site.count[t]))
+        used = int((used_types == t).sum())
+        have = scenario.site.rack_positions[t].count  # site rack types follow rack_positions
+        limits.append(Limit(limit=f"positions:{rack.id}", used=used, available=have,
+                            binding=used >= BINDING_SHARE * have))
     return Plan(
         scenario=scenario.name,
         objective=objective,
         selections=selections,
         racks=racks,
         totals=totals,
-        costs=Costs(servers_usd=servers_usd, tariffs_usd=tariffs_usd, racks_usd=racks_usd),
+        costs=costs,
         schedule=Schedule(ready_date=start + dt.timedelta(days=schedule.ready),
                           workloads=[WorkloadOnline(workload=names[k],
                                                     online_date=start + dt.timedelta(days=day))
@@ -148,7 +169,41 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
                       objective_value=value),
         limits=limits,
         warnings=warnings,
+        fabrics=fabrics_of(scenario, netplan) if netplan else [],
+        bom=bom,
     )
+
+
+def _network_racks(netplan: NetworkPlan, names: list[str]) -> NetworkRacks:
+    devices = netplan.design.devices
+    lead = np.array([days(d.lead_time_weeks) for d in devices], np.int64)
+    counts = netplan.counts
+    arrival = np.array([int(lead[np.flatnonzero(row)].max()) for row in counts], np.int64)
+    needed = np.zeros((len(counts), len(names)), np.bool_)
+    for j, row in enumerate(counts):
+        keys = {devices[g].fabric for g in np.flatnonzero(row)}
+        for k, name in enumerate(names):
+            needed[j, k] = any(not key.startswith("compute:") or key == f"compute:{name}"
+                               for key in keys)
+    return NetworkRacks(arrival, counts, needed)
+
+
+def _network_rack(netplan: NetworkPlan, j: int, rack_id: str, installed: dt.date) -> Rack:
+    devices = netplan.design.devices
+    row = netplan.counts[j]
+    placements: list[Placement | DevicePlacement] = []
+    power = weight = 0.0
+    u = 0
+    for g in map(int, np.flatnonzero(row)):
+        d = devices[g]
+        m = int(row[g])
+        placements.append(DevicePlacement(device=d.device, fabric=d.fabric, count=m, role=d.role))
+        power += m * d.reserved_kw
+        u += m * d.u_height
+        weight += m * d.weight_kg
+    return Rack(id=rack_id, rack=netplan.rack.id, placements=placements, power_kw=rounded(power),
+                air_kw=rounded(power), liquid_kw=0.0, u_used=u, weight_kg=rounded(weight),
+                installed_date=installed, role="network")
 
 
 def _improve(scenario: Scenario, chosen: list[Candidate], site: SiteArrays, packing: Packing,

@@ -38,11 +38,33 @@ class Candidate:
     arrival_day: int
     size: tuple[float, ...]
     """Capacity one server takes in a rack, per dimension of :mod:`rackplan.kernels.dims`."""
+    network_usd: float = 0.0
+    """With a scenario ``network``: a proven lower bound on the network capex these servers add
+    (their compute fabric exactly, their share of the shared fabrics at the least price per port)."""
+    network_kw: float = 0.0
+    """Likewise, reserved network power (kW, all servers)."""
+    network_energy_usd_per_year: float = 0.0
+    """Likewise, network energy per year."""
 
     @property
     def capex_usd(self) -> float:
         """Servers with their tariffs."""
         return self.server_usd + self.tariff_usd
+
+    @property
+    def search_capex_usd(self) -> float:
+        """Capex the model search counts: servers, tariffs and the network lower bound."""
+        return self.server_usd + self.tariff_usd + self.network_usd
+
+    @property
+    def search_power_kw(self) -> float:
+        """Reserved power the search counts: servers and the network lower bound."""
+        return self.reserved_kw * self.count + self.network_kw
+
+    @property
+    def search_energy_usd_per_year(self) -> float:
+        """Energy per year the search counts: servers and the network lower bound."""
+        return self.energy_usd_per_year + self.network_energy_usd_per_year
 
 
 def server_size(server: Server, allocation: float) -> tuple[float, ...]:

@@ -62,10 +62,11 @@ def diagnose(scenario: Scenario, cands: list[list[Candidate]], site: SiteArrays,
     reasons: list[str] = []
     details: dict[str, object] = {}
     envelope = scenario.site.it_power_kw
-    min_power = sum(min(c.reserved_kw * c.count for c in lst) for lst in cands)
+    min_power = sum(min(c.search_power_kw for c in lst) for lst in cands)
     if min_power > envelope * (1 + COST_REL):
         short = min_power - envelope
-        reasons.append(f"IT power short by {short:,.1f} kW: the least power any choice of models "
+        what = "models" if scenario.network is None else "models (servers and their network)"
+        reasons.append(f"IT power short by {short:,.1f} kW: the least power any choice of {what} "
                        f"reserves is {min_power:,.1f} kW, the envelope is {envelope:,.1f} kW")
         details["it_power_short_kw"] = round(short, 6)
         details["it_power_needed_kw"] = round(min_power, 6)
@@ -77,7 +78,7 @@ def diagnose(scenario: Scenario, cands: list[list[Candidate]], site: SiteArrays,
         # any plan can cost otherwise, so the cheapest plan uses as few extra racks as possible.
         T = len(site.racks)
         most_servers = sum(max(c.count for c in lst) for lst in cands)
-        penalty = 1.0 + sum(max(c.capex_usd for c in lst) for lst in cands) \
+        penalty = 1.0 + sum(max(c.search_capex_usd for c in lst) for lst in cands) \
             + float(site.price.max()) * most_servers
         over = SiteArrays(site.racks + site.racks, np.vstack([site.cap, site.cap]),
                           np.concatenate([site.price, site.price + penalty]),

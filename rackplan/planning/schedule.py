@@ -31,6 +31,17 @@ MAX_SCHEDULE_YEARS = 100
 """A plan whose last workload would come online later than this is reported infeasible."""
 
 
+class NetworkRacks(NamedTuple):
+    """The network racks as the schedule sees them."""
+
+    arrival: np.ndarray
+    """(Rn,) arrival day of each network rack (its last device)."""
+    counts: np.ndarray
+    """(Rn, G) devices per rack (to order racks that arrive together)."""
+    needed_by: np.ndarray
+    """(Rn, W) bool: the workloads that are online only once the rack is installed."""
+
+
 class InstallSchedule(NamedTuple):
     """When racks are installed and workloads come online, in days from ``start``."""
 
@@ -45,16 +56,27 @@ class InstallSchedule(NamedTuple):
 
 
 def install_schedule(scenario: Scenario, chosen: list[Candidate], types: np.ndarray,
-                     counts: np.ndarray) -> InstallSchedule:
-    """Schedule the packed racks (``types`` (R,), servers per rack and workload ``counts`` (R, W)).
+                     counts: np.ndarray, network: NetworkRacks | None = None) -> InstallSchedule:
+    """Schedule the packed racks (``types`` (R,), servers per rack and workload ``counts`` (R, W))
+    and the network racks, if any (numbered ``R``, ``R + 1``, ... in ``order``).
 
-    Raises :class:`InfeasibleError` when the plan would be ready more than
+    A network rack arrives with its last device; a workload on the network is
+    online only once the network racks it needs are installed too. Raises
+    :class:`InfeasibleError` when the plan would be ready more than
     ``MAX_SCHEDULE_YEARS`` after ``start`` (or past the calendar's end).
     """
     s = scenario.site
-    arrival = np.array([max(chosen[k].arrival_day for k in np.flatnonzero(row)) for row in counts])
+    R = len(types)
+    arrival = [max(chosen[k].arrival_day for k in np.flatnonzero(row)) for row in counts]
     # content and type break ties so the rack ids do not depend on the packer's row order
-    order = sorted(range(len(types)), key=lambda r: (arrival[r], tuple(-counts[r]), types[r]))
+    keys: list[tuple] = [(arrival[r], 0, tuple(-counts[r]), int(types[r])) for r in range(R)]
+    needs: list[np.ndarray] = [counts[r] > 0 for r in range(R)]
+    if network is not None:
+        for j in range(len(network.arrival)):
+            arrival.append(int(network.arrival[j]))
+            keys.append((int(network.arrival[j]), 1, tuple(-network.counts[j]), 0))
+            needs.append(network.needed_by[j])
+    order = sorted(range(len(keys)), key=lambda r: keys[r])
     burn = days(s.burn_in_weeks)
     finishes = install_finish(np.array([arrival[r] for r in order], np.float64),
                               days_per_rack(s.install_racks_per_week))
@@ -62,7 +84,7 @@ def install_schedule(scenario: Scenario, chosen: list[Candidate], types: np.ndar
     installed = [int(d) for d in whole_day(finishes)]
     last_install: dict[int, int] = {}
     for rank, r in enumerate(order):
-        for k in map(int, np.flatnonzero(counts[r])):
+        for k in map(int, np.flatnonzero(needs[r])):
             last_install[k] = max(last_install.get(k, 0), installed[rank])
     online = [last_install[k] + burn for k in range(len(chosen))]
     return InstallSchedule(order, installed, online, max(online))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..models.result import Plan
+from ..models.result import DevicePlacement, Placement, Plan
 from .table import csv_text, key_value_table, md_table, table
 
 Section = tuple[str, Sequence[str], list[list[Any]]]
@@ -44,25 +44,37 @@ def sections(plan: Plan) -> list[Section]:
                 [[s.workload, s.server, s.count, s.gpus, s.arrival_date.isoformat(),
                   round(s.server_usd), round(s.tariff_usd), s.it_power_kw,
                   round(s.energy_usd_per_year)] for s in plan.selections]))
-    by_type: dict[str, list[float]] = {}
+    by_type: dict[tuple[str, str], list[float]] = {}
     for r in plan.racks:
-        row = by_type.setdefault(r.rack, [0, 0, 0.0, 0.0, 0.0, 0])
+        row = by_type.setdefault((r.rack, r.role), [0, 0, 0.0, 0.0, 0.0, 0])
         row[0] += 1
         row[1] += sum(p.count for p in r.placements)
         row[2] += r.power_kw
         row[3] += r.air_kw
         row[4] += r.liquid_kw
         row[5] += r.u_used
-    out.append(("Racks by type", ["rack", "racks", "servers", "power_kw", "air_kw", "liquid_kw",
-                                  "u_used"],
-                [[k, int(v[0]), int(v[1]), round(v[2], 3), round(v[3], 3), round(v[4], 3), int(v[5])]
-                 for k, v in by_type.items()]))
+    out.append(("Racks by type", ["rack", "role", "racks", "units", "power_kw", "air_kw",
+                                  "liquid_kw", "u_used"],
+                [[k[0], k[1], int(v[0]), int(v[1]), round(v[2], 3), round(v[3], 3), round(v[4], 3),
+                  int(v[5])] for k, v in by_type.items()]))
+    if plan.fabrics:
+        out.append(("Fabrics", ["fabric", "switch", "tiers", "units", "leaf", "spine", "core",
+                                "node_leaf", "leaf_spine", "spine_core", "modules", "cables",
+                                "link_gbps", "power_kw", "capex_usd"],
+                    [[f"{f.name}:{f.workload}" if f.workload else f.name, f.switch, f.tiers,
+                      f.scalable_units, f.leaf, f.spine, f.core, f.links.node_leaf,
+                      f.links.leaf_spine, f.links.spine_core, sum(f.modules.values()), f.cables,
+                      f.link_gbps, f.power_kw, round(f.capex_usd)] for f in plan.fabrics]))
     c = plan.costs
-    out.append(("Costs", ["item", "usd"],
-                [["servers", round(c.servers_usd)], ["tariffs", round(c.tariffs_usd)],
-                 ["racks", round(c.racks_usd)], ["capex", round(plan.totals.capex_usd)],
-                 ["energy per year", round(plan.totals.opex_usd_per_year)],
-                 ["tco", round(plan.totals.tco_usd)]]))
+    cost_rows: list[list[Any]] = [["servers", round(c.servers_usd)], ["tariffs", round(c.tariffs_usd)],
+                                  ["racks", round(c.racks_usd)]]
+    if plan.fabrics:
+        cost_rows += [["network (switches, appliances)", round(c.network_usd)],
+                      ["optics and cables", round(c.optics_usd)]]
+    cost_rows += [["capex", round(plan.totals.capex_usd)],
+                  ["energy per year", round(plan.totals.opex_usd_per_year)],
+                  ["tco", round(plan.totals.tco_usd)]]
+    out.append(("Costs", ["item", "usd"], cost_rows))
     out.append(("Schedule", ["workload", "online"],
                 [[w.workload, w.online_date.isoformat()] for w in plan.schedule.workloads]
                 + [["(all: ready)", plan.schedule.ready_date.isoformat()]]))
@@ -96,22 +108,44 @@ def plan_markdown(plan: Plan) -> str:
 PLACEMENT_COLUMNS = ["rack_id", "rack", "workload", "server", "count", "rack_power_kw",
                      "rack_air_kw", "rack_liquid_kw", "rack_u_used", "rack_weight_kg",
                      "installed_date"]
+"""Columns of ``--format csv``; a network rack's devices show the device id under ``server``
+and ``network:<fabric>`` under ``workload``."""
+
+BOM_COLUMNS = ["category", "item", "description", "quantity", "unit_usd", "extended_usd",
+               "lead_time_weeks", "estimate"]
+"""Columns of ``--format bom``."""
+
+
+def _who(p: Placement | DevicePlacement) -> tuple[str, str]:
+    if isinstance(p, DevicePlacement):
+        return f"network:{p.fabric}", p.device
+    return p.workload, p.server
 
 
 def plan_csv(plan: Plan) -> str:
-    """One CSV row per placement (servers of one workload in one rack)."""
-    rows = [[r.id, r.rack, p.workload, p.server, p.count, r.power_kw, r.air_kw, r.liquid_kw,
+    """One CSV row per placement (servers of one workload, or devices of one fabric, in a rack)."""
+    rows = [[r.id, r.rack, *_who(p), p.count, r.power_kw, r.air_kw, r.liquid_kw,
              r.u_used, r.weight_kg, r.installed_date.isoformat()]
             for r in plan.racks for p in r.placements]
     return csv_text(PLACEMENT_COLUMNS, rows)
 
 
+def plan_bom(plan: Plan) -> str:
+    """The bill of materials as CSV, one line per part; ``extended_usd`` sums to the capex."""
+    rows = [[b.category, b.item, b.description, b.quantity, b.unit_usd, b.extended_usd,
+             b.lead_time_weeks, "yes" if b.estimate else "no"] for b in plan.bom]
+    return csv_text(BOM_COLUMNS, rows)
+
+
 def render(plan: Plan, fmt: str) -> str:
-    """The plan in ``fmt``: ``json``, ``csv``, ``markdown``, or anything else for the text report."""
+    """The plan in ``fmt``: ``json``, ``csv``, ``bom`` (CSV), ``markdown``, or anything else for
+    the text report."""
     if fmt == "json":
         return plan.model_dump_json(indent=2) + "\n"
     if fmt == "csv":
         return plan_csv(plan)
+    if fmt == "bom":
+        return plan_bom(plan)
     if fmt == "markdown":
         return plan_markdown(plan)
     return plan_table(plan)
