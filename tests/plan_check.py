@@ -50,10 +50,14 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
     dedicated = {w.name for w in scenario.workloads if w.placement == "dedicated"}
     ids = [r.id for r in plan.racks]
     assert ids == [f"r{i + 1:04d}" for i in range(len(ids))]
+    devices_placed: dict[str, int] = {}
     for r in plan.racks:
         rt = catalog.rack(r.rack)
         assert r.rack in racks_by_id, f"{r.id}: rack type {r.rack} not at the site"
         used_positions[r.rack] = used_positions.get(r.rack, 0) + 1
+        if r.role == "network":
+            _check_network_rack(r, rt, scenario, catalog, devices_placed)
+            continue
         power = air = liquid = weight = 0.0
         u = 0
         workloads = set()
@@ -101,11 +105,27 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
         draw = (server.power_idle_w + w.utilization * (server.power_max_w - server.power_idle_w)) / 1000
         opex += s.count * draw * site.pue * 8760 * site.electricity_usd_per_kwh
     racks_usd = sum(catalog.rack(r.rack).price_usd for r in plan.racks)
+    network_usd = optics_usd = 0.0
+    if scenario.network is None:
+        assert plan.fabrics == [] and not devices_placed
+    else:
+        network_usd, optics_usd, net_tariffs = _check_network_costs(plan, scenario, catalog,
+                                                                    devices_placed)
+        tariffs_usd += net_tariffs
+        opex += plan.costs.network_energy_usd_per_year
     _close(plan.costs.servers_usd, servers_usd, "servers_usd")
     _close(plan.costs.tariffs_usd, tariffs_usd, "tariffs_usd")
     _close(plan.costs.racks_usd, racks_usd, "racks_usd")
+    _close(plan.costs.network_usd, network_usd, "network_usd")
+    _close(plan.costs.optics_usd, optics_usd, "optics_usd")
     t = plan.totals
-    _close(t.capex_usd, plan.costs.servers_usd + plan.costs.tariffs_usd + plan.costs.racks_usd, "capex")
+    _close(t.capex_usd, plan.costs.servers_usd + plan.costs.tariffs_usd + plan.costs.racks_usd
+           + plan.costs.network_usd + plan.costs.optics_usd, "capex")
+    # the bill of materials adds up to the capex, to the cent
+    assert round(sum(b.extended_usd for b in plan.bom), 2) == round(t.capex_usd, 2)
+    for b in plan.bom:
+        if b.category != "tariffs":
+            _close(b.extended_usd, b.quantity * b.unit_usd, f"bom {b.item}")
     _close(t.opex_usd_per_year, opex, "opex", abs_=0.05)
     _close(t.tco_usd, t.capex_usd + t.opex_usd_per_year * years, "tco", abs_=0.05)
     assert t.gpus == sum(s.gpus for s in plan.selections)
@@ -128,24 +148,84 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
     burn = math.ceil(7 * site.burn_in_weeks - 1e-9)
     arrival = {s.workload: math.ceil(7 * catalog.server(s.server).lead_time_weeks - 1e-9)
                for s in plan.selections}
+    on_network = [w.name for w in scenario.workloads if w.network] if scenario.network else []
     finish = 0.0
     last: dict[str, int] = {}
     prev_arrival = -1
     for r in plan.racks:
-        a = max(arrival[p.workload] for p in r.placements)
+        if r.role == "network":
+            a = max(math.ceil(7 * catalog.get(p.device).lead_time_weeks - 1e-9) for p in r.placements)
+            # a workload on the network waits for its own compute fabric and the shared ones
+            waiting = {name for name in on_network
+                       if any(not p.fabric.startswith("compute:") or p.fabric == f"compute:{name}"
+                              for p in r.placements)}
+        else:
+            a = max(arrival[p.workload] for p in r.placements)
+            waiting = {p.workload for p in r.placements}
         assert a >= prev_arrival, f"{r.id} arrives before the rack installed ahead of it"
         prev_arrival = a
         finish = max(finish, a) + per_rack
         day = math.ceil(finish - 1e-9)
         assert r.installed_date == start + dt.timedelta(days=day), (r.id, r.installed_date, day)
-        for p in r.placements:
-            last[p.workload] = max(last.get(p.workload, 0), day)
+        for name in waiting:
+            last[name] = max(last.get(name, 0), day)
     online = {w.workload: w.online_date for w in plan.schedule.workloads}
     for name, day in last.items():
         assert online[name] == start + dt.timedelta(days=day + burn), name
     assert plan.schedule.ready_date == max(online.values())
     for s in plan.selections:
         assert s.arrival_date == start + dt.timedelta(days=arrival[s.workload])
+
+
+def _check_network_rack(r, rt, scenario, catalog, devices_placed) -> None:  # type: ignore[no-untyped-def]
+    """A network rack holds switches and appliances only, within the rack's limits; its power is
+    at least the devices' own (their modules' share comes on top)."""
+    site = scenario.site
+    assert r.rack == scenario.network.rack, f"{r.id}: network rack of type {r.rack}"
+    floor = weight = 0.0
+    u = 0
+    for p in r.placements:
+        assert isinstance(p, rackplan.models.result.DevicePlacement), f"{r.id}: server in network rack"
+        device = catalog.get(p.device)
+        assert p.count > 0
+        floor += site.power_allocation * device.power_max_w / 1000 * p.count
+        u += device.u_height * p.count
+        weight += device.weight_kg * p.count
+        devices_placed[p.device] = devices_placed.get(p.device, 0) + p.count
+    usable = rt.power_kw * rt.feeds / (2 if site.power_redundancy == "2N" else 1)
+    assert floor <= r.power_kw * (1 + TOL) + TOL, f"{r.id}: power {r.power_kw} below its devices' {floor}"
+    assert r.power_kw <= min(usable, rt.air_cooling_kw) * (1 + TOL), f"{r.id}: {r.power_kw} kW"
+    _close(r.air_kw, r.power_kw, f"{r.id}.air_kw", abs_=1e-5)
+    assert r.u_used == u and u <= rt.u_height, f"{r.id}: {u} U"
+    _close(r.weight_kg, weight, f"{r.id}.weight_kg", abs_=1e-5)
+    assert weight <= rt.max_load_kg * (1 + TOL)
+
+
+def _check_network_costs(plan, scenario, catalog, devices_placed):  # type: ignore[no-untyped-def]
+    """Devices placed = switches in the fabrics + the scenario's appliances = the BOM's lines;
+    returns (network_usd, optics_usd, tariffs on network devices)."""
+    site = scenario.site
+    switches: dict[str, int] = {}
+    for f in plan.fabrics:
+        switches[f.switch] = switches.get(f.switch, 0) + f.leaf + f.spine + f.core
+    appliances: dict[str, int] = {}
+    for a in scenario.network.appliances:
+        appliances[a.appliance] = appliances.get(a.appliance, 0) + a.count
+    assert devices_placed == {**switches, **appliances}, (devices_placed, switches, appliances)
+    bom = {(b.category, b.item): b for b in plan.bom}
+    network_usd = optics_usd = tariffs = 0.0
+    for kind, counts in (("switches", switches), ("appliances", appliances)):
+        for item, n in counts.items():
+            assert bom[(kind, item)].quantity == n
+            price = catalog.get(item).price_usd
+            network_usd += n * price
+            tariffs += n * price * site.tariffs.get(catalog.get(item).origin, 0.0)
+    for b in plan.bom:
+        if b.category in ("optics", "cables"):
+            optic = catalog.optic(b.item)
+            assert (optic.kind == "transceiver") == (b.category == "optics")
+            optics_usd += b.quantity * optic.price_usd
+    return network_usd, optics_usd, tariffs
 
 
 def plan_or_error(scenario, catalog):  # type: ignore[no-untyped-def]

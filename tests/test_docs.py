@@ -52,6 +52,14 @@ INPUT_MODELS = [
     (rackplan.Site, "### `site`"),
     (rackplan.RackPosition, "### `site.rack_positions[]`"),
     (rackplan.Workload, "### `workloads[]`"),
+    (rackplan.models.NetworkPort, "### Network ports"),
+    (rackplan.models.Switch, "### Switches"),
+    (rackplan.models.Optic, "### Optics and cables"),
+    (rackplan.models.Appliance, "### Appliances"),
+    (rackplan.models.Network, "### `network`"),
+    (rackplan.models.FabricSpec, "### `network.<fabric>`"),
+    (rackplan.models.FabricOptics, "### `network.<fabric>.optics`"),
+    (rackplan.models.NetworkAppliance, "### `network.appliances[]`"),
 ]
 
 
