@@ -255,3 +255,18 @@ def test_render_formats_show_the_network(superpod):
     csv_text = render(plan, "csv")
     assert "network:compute:training,nvidia-qm9700" in csv_text
     assert copy.deepcopy(plan).model_dump_json() == plan.model_dump_json()
+
+
+def test_several_workloads_fabrics_and_a_workload_off_the_network():
+    """One compute fabric per workload, appliances on the fabric they name, shared storage
+    and OOB; a workload with network: false joins no fabric and waits for no network rack."""
+    scenario = rackplan.load_scenario(Path(__file__).parent / "fixtures" / "network-multi.yaml")
+    plan = _plan(scenario)
+    computes = {f.workload: f for f in plan.fabrics if f.name == "compute"}
+    assert set(computes) == {"train", "tune"}
+    sel = {s.workload: s for s in plan.selections}
+    ports = rackplan.load_catalog().server(sel["tune"].server).network.compute.ports
+    assert computes["tune"].links.node_leaf == sel["tune"].count * ports + 2  # the 2 UFMs
+    storage = next(f for f in plan.fabrics if f.name == "storage")
+    assert storage.servers == sel["train"].count + sel["tune"].count
+    assert any("not counted" in w for w in plan.warnings)

@@ -71,7 +71,7 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         netplan = network_for(scenario, catalog, chosen, site, types)
 
     schedule = install_schedule(scenario, chosen, types, counts,
-                                _network_racks(netplan, names) if netplan else None)
+                                _network_racks(netplan, scenario) if netplan else None)
     R = len(types)
     racks: list[Rack] = []
     for rank, r in enumerate(schedule.order):
@@ -174,7 +174,10 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     )
 
 
-def _network_racks(netplan: NetworkPlan, names: list[str]) -> NetworkRacks:
+def _network_racks(netplan: NetworkPlan, scenario: Scenario) -> NetworkRacks:
+    """Network racks for the schedule: a workload on the network waits for the racks holding
+    its compute fabric or a shared fabric or appliance; one with ``network: false`` for none."""
+    names = [w.name if w.network else None for w in scenario.workloads]
     devices = netplan.design.devices
     lead = np.array([days(d.lead_time_weeks) for d in devices], np.int64)
     counts = netplan.counts
@@ -183,8 +186,8 @@ def _network_racks(netplan: NetworkPlan, names: list[str]) -> NetworkRacks:
     for j, row in enumerate(counts):
         keys = {devices[g].fabric for g in np.flatnonzero(row)}
         for k, name in enumerate(names):
-            needed[j, k] = any(not key.startswith("compute:") or key == f"compute:{name}"
-                               for key in keys)
+            needed[j, k] = name is not None and any(
+                not key.startswith("compute:") or key == f"compute:{name}" for key in keys)
     return NetworkRacks(arrival, counts, needed)
 
 
