@@ -341,6 +341,7 @@ def load_scenario(path: str | Path) -> Scenario:
                                     error_message(err, model)))
         raise ScenarioError(problems) from None
     scenario.set_base_dir(Path(path).resolve().parent)
+    scenario.set_source_file(name)
 
     own = Path(path).resolve()
     for index, catalog_path in enumerate(scenario.catalog_paths()):

@@ -270,3 +270,18 @@ def test_several_workloads_fabrics_and_a_workload_off_the_network():
     storage = next(f for f in plan.fabrics if f.name == "storage")
     assert storage.servers == sel["train"].count + sel["tune"].count
     assert any("not counted" in w for w in plan.warnings)
+
+
+def test_a_bad_optic_found_while_planning_names_the_scenario_file(tmp_path):
+    from click.testing import CliRunner
+
+    from rackplan.cli import cli
+
+    path = tmp_path / "bad.yaml"
+    path.write_text((EXAMPLES / "superpod-h100.yaml").read_text().replace(
+        "node: osfp-2x400g-sr8, cable", "node: qsfp112-400g-sr4, cable", 1))
+    result = CliRunner().invoke(cli, ["plan", str(path)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"error: {path}: network.compute.optics.node: qsfp112-400g-sr4 (qsfp112) does not fit "
+        "the osfp cages of the node ports (400G)"]

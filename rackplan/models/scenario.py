@@ -213,6 +213,7 @@ class Scenario(BaseModel):
     """Fabrics, network racks and appliances; omitted: servers only."""
 
     _base_dir: Path | None = PrivateAttr(default=None)
+    _source_file: str | None = PrivateAttr(default=None)
     _catalog: Catalog | None = PrivateAttr(default=None)
     """The catalog the scenario was checked against when loaded (bundled + ``catalogs:``)."""
 
@@ -245,6 +246,15 @@ class Scenario(BaseModel):
     def set_base_dir(self, folder: Path) -> None:
         """Record the folder the scenario was loaded from."""
         self._base_dir = folder
+
+    @property
+    def source_file(self) -> str | None:
+        """The file the scenario was loaded from, as the user gave it (None if built in Python)."""
+        return self._source_file
+
+    def set_source_file(self, path: str) -> None:
+        """Record the file the scenario was loaded from, for errors found while planning."""
+        self._source_file = path
 
     @property
     def cached_catalog(self) -> Catalog | None:

@@ -20,6 +20,7 @@ money in USD, time in days from ``start``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 
@@ -38,6 +39,7 @@ from .network import (
     add_network_shares,
     excess_lower_bound,
     network_for,
+    network_rack_type,
     network_racks_lower_bound,
 )
 from .search import SearchOutcome, search
@@ -62,10 +64,23 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str |
     ``diagnosis.proven`` false) when the search used its budget of work without
     finding a plan and without a proof.
     """
+    try:
+        return _plan(scenario, catalog, objective, force_models)
+    except ScenarioError as exc:
+        # problems found while planning (an optic that does not fit its cage) name the file
+        # the scenario came from, as those found on load do
+        if scenario.source_file is None or all(p.file for p in exc.problems):
+            raise
+        raise ScenarioError([dataclasses.replace(p, file=p.file or scenario.source_file)
+                             for p in exc.problems]) from None
+
+
+def _plan(scenario: Scenario, catalog: Catalog | None, objective: str | None,
+          force_models: Mapping[str, str] | None) -> Plan:
     if catalog is None:
         catalog = catalog_for(scenario)
     else:
-        check_scenario_references(scenario, catalog, None)
+        check_scenario_references(scenario, catalog, scenario.source_file)
     objective = objective or scenario.objective
     if objective not in ("capex", "tco", "time"):
         raise ValueError(f"objective must be capex, tco or time, not {objective!r}")
@@ -113,7 +128,7 @@ def _check_network_positions(scenario: Scenario, catalog: Catalog, site: SiteArr
     """Proven infeasible when the appliances alone need more network racks than the site has."""
     assert scenario.network is not None
     need = network_racks_lower_bound(scenario, catalog, site)
-    t = next(t for t, r in enumerate(site.racks) if r.id == scenario.network.rack)
+    t = network_rack_type(scenario, site)
     have = int(site.count[t])
     if need > have:
         raise InfeasibleError(Diagnosis(
@@ -134,7 +149,7 @@ def _plan_with_network(scenario: Scenario, catalog: Catalog, objective: str,
     """
     first = found
     lower = first.lower + excess_lower_bound(scenario, catalog, cands, site, objective)
-    t_net = next(t for t, r in enumerate(site.racks) if r.id == scenario.network.rack)  # type: ignore[union-attr]
+    t_net = network_rack_type(scenario, site)
     cut_kw = cut_usd = 0.0
     cut_racks = 0
     tried: list[str] = []

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import Diagnosis, InfeasibleError, ScenarioError
+from ..errors import Diagnosis, InfeasibleError, ScenarioError, SearchLimitError
 from ..kernels import cover
 from ..kernels.dims import AIR, N_DIMS, NAMES, POWER, UNIT_NAMES, UNITS, WEIGHT
 from ..kernels.patterns import expand_racks
@@ -62,6 +62,17 @@ def energy_per_year(scenario: Scenario, draw_kw: float) -> float:
 
 def tariff(scenario: Scenario, origin: str) -> float:
     return scenario.site.tariffs.get(origin, 0.0)
+
+
+def network_rack_type(scenario: Scenario, site: SiteArrays) -> int:
+    """Index of ``network.rack`` among the site's rack types (checked to be there on load)."""
+    assert scenario.network is not None
+    return next(t for t, r in enumerate(site.racks) if r.id == scenario.network.rack)
+
+
+def devices_capex(scenario: Scenario, devices: list[DeviceGroup]) -> float:
+    """Devices (switches or appliances) with their tariffs."""
+    return sum(d.count * d.price_usd * (1 + tariff(scenario, d.origin)) for d in devices)
 
 
 def fabric_capex(scenario: Scenario, f: FabricDesign) -> float:
@@ -100,17 +111,17 @@ def add_network_shares(scenario: Scenario, catalog: Catalog,
     return out
 
 
+def _appliance_groups(scenario: Scenario, catalog: Catalog) -> list[DeviceGroup]:
+    assert scenario.network is not None
+    return [appliance_group(catalog.appliance(a.appliance), a.count,
+                            scenario.site.power_allocation) for a in scenario.network.appliances]
+
+
 def _appliances(scenario: Scenario, catalog: Catalog) -> tuple[float, float, float]:
     """Capex, reserved kW and draw kW of the appliances (the same for every choice)."""
-    assert scenario.network is not None
-    usd = kw = draw = 0.0
-    alloc = scenario.site.power_allocation
-    for spec in scenario.network.appliances:
-        a = catalog.appliance(spec.appliance)
-        usd += spec.count * a.price_usd * (1 + tariff(scenario, a.origin))
-        kw += spec.count * alloc * a.power_max_w / 1000
-        draw += spec.count * (a.power_idle_w + a.power_max_w) / 2000
-    return usd, kw, draw
+    groups = _appliance_groups(scenario, catalog)
+    return (devices_capex(scenario, groups), sum(g.count * g.reserved_kw for g in groups),
+            sum(g.count * g.draw_kw for g in groups))
 
 
 def _share(scenario: Scenario, catalog: Catalog, workload: str, server: Server,
@@ -190,21 +201,26 @@ def network_for(scenario: Scenario, catalog: Catalog, chosen: list[Candidate], s
     two are sized until they agree."""
     net = scenario.network
     assert net is not None
-    t_net = next(t for t, r in enumerate(site.racks) if r.id == net.rack)
+    t_net = network_rack_type(scenario, site)
     rack = site.racks[t_net]
     members = [Member(w.name, c.server, c.count)
                for w, c in zip(scenario.workloads, chosen, strict=True) if w.network]
     server_pdus = int(sum(site.racks[int(t)].pdu_count for t in server_types))
     n_racks = 0
     for _ in range(50):
-        design = design_network(scenario, catalog, members, server_pdus + n_racks * rack.pdu_count)
+        try:
+            design = design_network(scenario, catalog, members,
+                                    server_pdus + n_racks * rack.pdu_count)
+        except PortExhaustion as exc:
+            raise SearchLimitError(Diagnosis(
+                [f"no plan found (not a proof of infeasibility): the network of the chosen models "
+                 f"cannot be built: {exc}"], {"port_exhaustion": str(exc)}, proven=False)) from None
         counts = _pack_devices(design.devices, site, t_net)
         if counts.shape[0] <= n_racks:
             break
         n_racks = counts.shape[0]
     capex = sum(fabric_capex(scenario, f) for f in design.fabrics)
-    capex += sum(g.count * g.price_usd * (1 + tariff(scenario, g.origin)) for g in design.appliances)
-    capex += counts.shape[0] * rack.price_usd
+    capex += devices_capex(scenario, design.appliances) + counts.shape[0] * rack.price_usd
     return NetworkPlan(design, rack, t_net, counts, capex,
                        _volume_bound(design.devices, site.cap[t_net]),
                        {a.appliance: catalog.appliance(a.appliance) for a in net.appliances})
@@ -240,10 +256,14 @@ def _pack_devices(devices: list[DeviceGroup], site: SiteArrays, t: int) -> np.nd
         if over:
             dim = over[0]
             what = f"{S[g, dim]:g} of {cap[0, dim]:g} {UNIT_NAMES[dim]} {NAMES[dim]}"
-            raise InfeasibleError(Diagnosis(
+            # a switch's power includes its share of the modules, which depends on the
+            # choice of models; its U and weight, and an appliance, do not
+            proven = dim not in (POWER, AIR) or d.role == "appliance"
+            error = InfeasibleError if proven else SearchLimitError
+            raise error(Diagnosis(
                 [f"network: {d.device} ({d.fabric} {d.role}) does not fit a {site.racks[t].id} rack "
                  f"(needs {what})"],
-                {"network_device_does_not_fit": d.device}, proven=True))
+                {"network_device_does_not_fit": d.device}, proven=proven))
     r = cover.pack(S, n, np.zeros(G, np.bool_), np.zeros(G, np.bool_), cap,
                    site.price[t:t + 1], np.array([int(n.sum())], np.int64), np.zeros(G, np.int64),
                    np.zeros(0), FINAL_NODE_LIMIT, FINAL_WORK, SMALL_RACKS, MAX_PATTERNS, np.inf)
@@ -273,7 +293,7 @@ def excess_lower_bound(scenario: Scenario, catalog: Catalog, cands: list[list[Ca
     assert net is not None
     if math.prod(len(lst) for lst in cands) > MAX_EXCESS_CHOICES:
         return 0.0
-    t = next(t for t, r in enumerate(site.racks) if r.id == net.rack)
+    t = network_rack_type(scenario, site)
     years = 0.0 if objective == "capex" else scenario.horizon_years
     best = math.inf
     for combo in itertools.product(*cands):
@@ -284,8 +304,7 @@ def excess_lower_bound(scenario: Scenario, catalog: Catalog, cands: list[list[Ca
         except (PortExhaustion, ScenarioError):
             continue
         exact = sum(fabric_capex(scenario, f) for f in design.fabrics)
-        exact += sum(g.count * g.price_usd * (1 + tariff(scenario, g.origin))
-                     for g in design.appliances)
+        exact += devices_capex(scenario, design.appliances)
         exact += _volume_bound(design.devices, site.cap[t]) * float(site.price[t])
         exact += energy_per_year(scenario, design.draw_kw) * years
         counted = sum(c.network_usd + c.network_energy_usd_per_year * years for c in combo)
@@ -296,10 +315,5 @@ def excess_lower_bound(scenario: Scenario, catalog: Catalog, cands: list[list[Ca
 def network_racks_lower_bound(scenario: Scenario, catalog: Catalog, site: SiteArrays) -> int:
     """Fewest network racks any plan needs: the appliances' volume in one rack's capacity
     (every plan has them; switches depend on the choice)."""
-    net = scenario.network
-    assert net is not None
-    t = next(t for t, r in enumerate(site.racks) if r.id == net.rack)
-    alloc = scenario.site.power_allocation
-    groups = [appliance_group(catalog.appliance(a.appliance), a.count, alloc)
-              for a in net.appliances]
-    return _volume_bound(groups, site.cap[t])
+    return _volume_bound(_appliance_groups(scenario, catalog),
+                         site.cap[network_rack_type(scenario, site)])
