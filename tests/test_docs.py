@@ -60,6 +60,8 @@ INPUT_MODELS = [
     (rackplan.models.FabricSpec, "### `network.<fabric>`"),
     (rackplan.models.FabricOptics, "### `network.<fabric>.optics`"),
     (rackplan.models.NetworkAppliance, "### `network.appliances[]`"),
+    (rackplan.models.SupplyRule, "### `supply[]`"),
+    (rackplan.models.Phase, "### `workloads[].phases[]`"),
 ]
 
 

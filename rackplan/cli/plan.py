@@ -112,7 +112,16 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
 @click.option("--years", type=click.FloatRange(0, 50, min_open=True), default=4, show_default=True,
               help="Horizon for TCO and $/GPU-hour.")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Order date YYYY-MM-DD (default: today).")
+              help="Order date YYYY-MM-DD (default: today); the report shows the date it assumed.")
+@click.option("--install-rate", type=click.FloatRange(0, 100_000, min_open=True), default=20,
+              show_default=True, help="Racks the installation crews bring up per week.")
+@click.option("--need-by", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Online by this date YYYY-MM-DD, or no plan (exit 1, with how many days late).")
+@click.option("--units-per-week", type=click.FloatRange(0, 100_000_000, min_open=True), default=None,
+              help="The vendor ships this many units a week (default: all at once after the lead "
+                   "time).")
+@click.option("--queue-units", type=click.IntRange(0, 100_000_000), default=0, show_default=True,
+              help="Units ahead of this order in the vendor's queue (shipped at --units-per-week).")
 @_OBJECTIVE
 @format_option("table", "json", "csv", "markdown")
 @output_option
@@ -120,21 +129,28 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
 def size_command(gpus: int, server_id: str | None, gpu_id: str | None, rack_ids: tuple[str, ...],
                  redundancy: str, allocation: float, utilization: float, pue: float,
                  electricity: float, years: float, start: dt.datetime | None,
-                 objective: str | None, fmt: str, output: str | None,
+                 install_rate: float, need_by: dt.datetime | None, units_per_week: float | None,
+                 queue_units: int, objective: str | None, fmt: str, output: str | None,
                  catalog_files: tuple[str, ...]) -> None:
     """Quick sizing with no scenario file: GPUs of one server model (or GPU) in racks.
 
     Rack positions are unlimited and there is no site power envelope; the
     planner picks the rack type (among --rack, or all) that minimizes the
-    objective (default tco).
+    objective (default tco). --units-per-week and --queue-units make a supply
+    rule for the chosen server (or GPU): units ship at that rate after the
+    lead time, behind the queue.
 
     \b
     Example:
       rackplan size --gpus 1024 --server dell-xe9680-h200 --rack air-48u-40kw
       rackplan size --gpus 10000 --gpu gb200 --format json
+      rackplan size --gpus 20000 --server dell-xe9680-h200 --start 2026-12-01 \
+          --queue-units 5200 --units-per-week 100 --need-by 2028-12-31
     """
     if (server_id is None) == (gpu_id is None):
         raise click.UsageError("give exactly one of --server or --gpu")
+    if queue_units and units_per_week is None:
+        raise click.UsageError("--queue-units needs --units-per-week (the rate the queue ships at)")
     catalog = load_catalog(*catalog_files)
     wanted = server_id or gpu_id
     assert wanted is not None
@@ -143,17 +159,24 @@ def size_command(gpus: int, server_id: str | None, gpu_id: str | None, rack_ids:
     for rack_id in rack_ids:
         _check_id(catalog, "--rack", rack_id, RackType, noun="rack type")
     racks = list(rack_ids) or [r.id for r in catalog.racks if redundancy == "N" or r.feeds >= 2]
-    data = {
+    workload: dict[str, Any] = {"name": "cluster", "gpus": gpus, "allowed": [wanted],
+                                "utilization": utilization}
+    if need_by is not None:
+        workload["need_by"] = need_by.date().isoformat()
+    data: dict[str, Any] = {
         "name": f"size-{gpus}-{wanted}",
         "start": (start.date() if start else dt.date.today()).isoformat(),
         "objective": objective or "tco",
         "horizon_years": years,
         "site": {"it_power_kw": 100_000_000, "pue": pue, "electricity_usd_per_kwh": electricity,
                  "power_redundancy": redundancy, "power_allocation": allocation,
+                 "install_racks_per_week": install_rate,
                  "rack_positions": [{"rack": r, "count": 1_000_000} for r in racks]},
-        "workloads": [{"name": "cluster", "gpus": gpus, "allowed": [wanted],
-                       "utilization": utilization}],
+        "workloads": [workload],
     }
+    if units_per_week is not None:
+        data["supply"] = [{"match": wanted, "units_per_week": units_per_week,
+                           "queue_units": queue_units}]
     scenario = _validated(data, catalog)
     _plan_or_diagnosis(scenario, catalog, objective, fmt, output)
 
@@ -177,6 +200,8 @@ _SIZE_OPTIONS = {
     "start": "--start", "horizon_years": "--years", "site.pue": "--pue",
     "site.electricity_usd_per_kwh": "--electricity", "site.power_allocation": "--allocation",
     "workloads.0.gpus": "--gpus", "workloads.0.utilization": "--utilization",
+    "site.install_racks_per_week": "--install-rate", "workloads.0.need_by": "--need-by",
+    "supply.0.units_per_week": "--units-per-week", "supply.0.queue_units": "--queue-units",
 }
 """Scenario fields ``size`` fills from its options, so an error names the option."""
 

@@ -19,9 +19,11 @@ from .scenario import (
     FabricSpec,
     Network,
     NetworkAppliance,
+    Phase,
     RackPosition,
     Scenario,
     Site,
+    SupplyRule,
     Workload,
 )
 
@@ -35,6 +37,7 @@ __all__ = [
     "NetworkPort",
     "NetworkPorts",
     "Optic",
+    "Phase",
     "Switch",
     "SECTIONS",
     "Catalog",
@@ -45,5 +48,6 @@ __all__ = [
     "Scenario",
     "Server",
     "Site",
+    "SupplyRule",
     "Workload",
 ]

@@ -17,6 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field
 _CONFIG = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
+class Delivery(BaseModel):
+    """*(added)* Units of a selection that ship on one day."""
+
+    model_config = _CONFIG
+
+    date: dt.date
+    units: int
+
+
 class Selection(BaseModel):
     """The server model chosen for one workload and how many."""
 
@@ -32,7 +41,8 @@ class Selection(BaseModel):
     gpus_requested: int | None = None
     """*(added)* GPUs the workload asked for (None when it asked for compute)."""
     arrival_date: dt.date
-    """*(added)* When the servers arrive: ``start + lead_time_weeks``."""
+    """*(added)* When the last of the servers arrives (``start + lead_time_weeks`` without
+    supply rules)."""
     server_usd: float
     """*(added)* Server price total before tariffs."""
     tariff_usd: float
@@ -41,6 +51,10 @@ class Selection(BaseModel):
     """*(added)* Energy cost per year at the workload's utilization, PUE included."""
     it_power_kw: float
     """*(added)* Reserved power of these servers."""
+    deliveries: list[Delivery] = Field(default_factory=list)
+    """Units per ship day, by the supply rules (one entry without them)."""
+    order_date: dt.date | None = None
+    """*(added)* When the (first phase's) servers are ordered."""
 
 
 class Placement(BaseModel):
@@ -51,6 +65,9 @@ class Placement(BaseModel):
     workload: str
     server: str
     count: int
+    phase: int | None = None
+    """*(added)* 1-based phase of a workload with ``phases`` (a rack holding servers of two
+    phases has a placement for each); None without phases."""
 
 
 class DevicePlacement(BaseModel):
@@ -89,6 +106,8 @@ class Rack(BaseModel):
     weight_kg: float
     installed_date: dt.date
     """*(added)* When the rack is installed (before burn-in)."""
+    arrival_date: dt.date | None = None
+    """When the rack's last server (or device) arrives; racks install in this order."""
     role: Literal["servers", "network"] = "servers"
     """*(added)* ``network`` for a rack of switches and appliances."""
 
@@ -112,6 +131,9 @@ class Totals(BaseModel):
     """``capex_usd + opex_usd_per_year * horizon_years``."""
     usd_per_gpu_hour: float
     """``tco_usd / (gpus * 8,760 * horizon_years)``."""
+    npv_usd: float = 0.0
+    """Capex and energy of ``cash_flow``, each day's discounted at ``discount_rate`` a year to
+    ``start``: ``sum(flow_d / (1 + rate) ** (d / 365.25))``."""
 
 
 class Costs(BaseModel):
@@ -194,12 +216,33 @@ class BomLine(BaseModel):
     """True when the catalog's price is an estimate (or unsourced)."""
 
 
+class PhaseOnline(BaseModel):
+    """*(added)* When one phase of a workload is ordered and comes online."""
+
+    model_config = _CONFIG
+
+    phase: int
+    """1-based."""
+    gpus: int
+    """GPUs it delivers (its servers times GPUs per server)."""
+    servers: int
+    order_date: dt.date
+    """When it is ordered (later than asked when a fiscal budget moved it)."""
+    need_by: dt.date | None
+    online_date: dt.date
+    """Last rack holding its servers installed, plus burn-in."""
+
+
 class WorkloadOnline(BaseModel):
     model_config = _CONFIG
 
     workload: str
     online_date: dt.date
     """Last rack holding the workload installed, plus burn-in."""
+    need_by: dt.date | None = None
+    """*(added)* The workload's own ``need_by``."""
+    phases: list[PhaseOnline] = Field(default_factory=list)
+    """Per phase online dates (one entry for a workload without phases)."""
 
 
 class Schedule(BaseModel):
@@ -208,6 +251,23 @@ class Schedule(BaseModel):
     ready_date: dt.date
     """When every workload is online."""
     workloads: list[WorkloadOnline]
+    order_date: dt.date | None = None
+    """*(added)* The scenario's ``start``: the order date the plan assumed."""
+
+
+class CashFlow(BaseModel):
+    """Capex and energy of one fiscal quarter."""
+
+    model_config = _CONFIG
+
+    period: str
+    """``FY2028-Q1``: fiscal year (named by the calendar year it ends in) and quarter."""
+    capex_usd: float
+    """Servers at delivery, racks at installation, network devices at arrival."""
+    energy_usd: float
+    """Each phase's energy from its online date for ``horizon_years``."""
+    cumulative_usd: float
+    """Capex and energy of this and every earlier period."""
 
 
 class Bounds(BaseModel):
@@ -257,6 +317,9 @@ class Plan(BaseModel):
     """The sized fabrics (empty without a scenario ``network``)."""
     bom: list[BomLine] = Field(default_factory=list)
     """The bill of materials: one line per part; ``extended_usd`` sums to ``capex_usd``."""
+    cash_flow: list[CashFlow] = Field(default_factory=list)
+    """By fiscal quarter, every quarter from the first payment to the last day of energy;
+    capex sums to ``capex_usd`` and energy to ``tco_usd - capex_usd``."""
 
 
 class Alternative(BaseModel):

@@ -151,6 +151,38 @@ class Network(BaseModel):
         return getattr(self, name)  # type: ignore[no-any-return]
 
 
+class SupplyRule(BaseModel):
+    """How the servers a rule matches ship: lead time, first ship date, queue and rate."""
+
+    model_config = _MODEL_CONFIG
+
+    match: str = Field(min_length=1, max_length=200)
+    """A vendor name, server id or GPU id from the catalog; the most specific rule wins
+    (server id, then GPU id, then vendor)."""
+    lead_time_weeks: StrictFloat | None = Field(default=None, ge=0, le=520)
+    """Replaces the catalog's lead time for the servers it matches."""
+    available_from: dt.date | None = None
+    """Nothing it matches ships before this date."""
+    queue_units: StrictInt = Field(default=0, ge=0, le=100_000_000)
+    """Units ahead of this order in the vendor's queue (shipped at ``units_per_week``)."""
+    units_per_week: StrictFloat | None = Field(default=None, gt=0, le=100_000_000)
+    """Shipping rate for this order and the queue ahead of it; omitted: everything ships on the
+    base date."""
+
+
+class Phase(BaseModel):
+    """One stage of a workload: GPUs that come online together, on the workload's model."""
+
+    model_config = _MODEL_CONFIG
+
+    gpus: StrictInt = Field(ge=1, le=100_000_000)
+    """GPUs this phase delivers (its servers are sized on their own: ``ceil(gpus / per server)``)."""
+    need_by: dt.date | None = None
+    """Online by this date, or the plan is infeasible."""
+    order_date: dt.date | None = None
+    """*(added)* When this phase is ordered; default the workload's ``order_date``."""
+
+
 class Workload(BaseModel):
     """A demand for GPUs or compute, served by one server model."""
 
@@ -176,9 +208,34 @@ class Workload(BaseModel):
     """``dedicated``: no other workload in its racks."""
     network: bool = True
     """With a scenario ``network``: false keeps this workload off every fabric."""
+    order_date: dt.date | None = None
+    """When the workload's servers are ordered; default the scenario's ``start``."""
+    need_by: dt.date | None = None
+    """Online (every phase) by this date, or the plan is infeasible."""
+    phases: list[Phase] | None = Field(default=None, min_length=1, max_length=1000)
+    """Stages that come online one after another on the same server model; ``gpus`` may be
+    omitted (it is then the phases' sum) or must equal their sum."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gpus_from_phases(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("phases") and all(
+                k not in data for k in ("gpus", "fp8_pflops", "bf16_pflops")):
+            phases = data["phases"]
+            if isinstance(phases, list) and all(
+                    isinstance(p, dict) and type(p.get("gpus")) is int for p in phases):
+                data = {**data, "gpus": sum(p["gpus"] for p in phases)}
+        return data
 
     @model_validator(mode="after")
     def _one_demand(self) -> Workload:
+        if self.phases is not None:
+            if self.gpus is None:
+                raise ValueError("a workload with phases gives its demand in GPUs (phases[*].gpus)")
+            total = sum(p.gpus for p in self.phases)
+            if total != self.gpus:
+                raise ValueError(f"gpus is {self.gpus} but the phases add up to {total}; "
+                                 "omit gpus or make them equal")
         given = [k for k in ("gpus", "fp8_pflops", "bf16_pflops") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
@@ -211,6 +268,17 @@ class Scenario(BaseModel):
     """What to place; each is served by one server model."""
     network: Network | None = None
     """Fabrics, network racks and appliances; omitted: servers only."""
+    supply: list[SupplyRule] = Field(default_factory=list, max_length=10_000)
+    """Shipping rules by vendor name, server id or GPU id (the most specific wins); servers no
+    rule matches all ship at order date + their catalog lead time."""
+    fiscal_year_start_month: StrictInt = Field(default=1, ge=1, le=12)
+    """First month of the fiscal year; a fiscal year is named by the calendar year it ends in."""
+    budget_by_fiscal_year: dict[int, Annotated[StrictFloat, Field(ge=0, le=1e13)]] = Field(
+        default_factory=dict)
+    """Cap on capex per fiscal year (counted at delivery and installation); years not listed
+    are not capped."""
+    discount_rate: StrictFloat = Field(default=0.0, ge=0, le=1)
+    """Yearly rate for ``totals.npv_usd`` (0 = undiscounted)."""
 
     _base_dir: Path | None = PrivateAttr(default=None)
     _source_file: str | None = PrivateAttr(default=None)
@@ -231,6 +299,9 @@ class Scenario(BaseModel):
             if workload.name in seen:
                 raise ValueError(f"workload name {workload.name!r} is used twice; names must be unique")
             seen.add(workload.name)
+        for year in self.budget_by_fiscal_year:
+            if not FIRST_START.year <= year <= LAST_START.year + 200:
+                raise ValueError(f"budget_by_fiscal_year: {year} is not a plausible fiscal year")
         if self.network is not None:
             for i, a in enumerate(self.network.appliances):
                 if a.workload is not None and a.workload not in seen:

@@ -23,16 +23,18 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from ..errors import Diagnosis, InfeasibleError, Problem, ScenarioError, SearchLimitError
 from ..kernels.status import Status
 from ..loading import catalog_for, check_scenario_references
-from ..models import Catalog, Scenario, Server
+from ..models import Catalog, Scenario, Server, Workload
 from ..models.result import Plan
 from ..tolerance import COST_REL
 from .arrays import SiteArrays, site_arrays
 from .build import build_plan, racks_of
 from .candidates import Candidate, candidates_for
+from .cashflow import capex_by_fiscal_year, fiscal_year_start
 from .diagnose import diagnose, no_candidate_diagnosis, search_limit_diagnosis
 from .network import (
     MAX_ROUNDS,
@@ -43,6 +45,15 @@ from .network import (
     network_racks_lower_bound,
 )
 from .search import SearchOutcome, search
+from .supply import phase_servers, ship_days, staggered
+from .timing import (
+    candidate_bounds,
+    drop_late_candidates,
+    fiscal_overruns,
+    has_need_by,
+    late_diagnosis,
+    lateness,
+)
 
 __all__ = ["compare", "plan"]
 
@@ -105,6 +116,10 @@ def _plan(scenario: Scenario, catalog: Catalog | None, objective: str | None,
         rejected[w.name] = why
     if scenario.network is not None:
         cands = add_network_shares(scenario, catalog, cands, rejected)
+    if has_need_by(scenario):
+        cands, late = drop_late_candidates(scenario, cands, site, rejected)
+        if late:
+            raise InfeasibleError(late_diagnosis(late, scenario.start))
     empty = [w for w, lst in zip(scenario.workloads, cands, strict=True) if not lst]
     if empty:
         raise InfeasibleError(no_candidate_diagnosis(empty, rejected))
@@ -112,6 +127,70 @@ def _plan(scenario: Scenario, catalog: Catalog | None, objective: str | None,
     envelope = scenario.site.it_power_kw
     if scenario.network is not None:
         _check_network_positions(scenario, catalog, site)
+    first: Choice | None = None
+    tried: list[str] = []
+    for round_ in range(LATE_ROUNDS):
+        try:
+            choice = _choose(scenario, catalog, objective, cands, site, budget=budget,
+                             envelope=envelope)
+        except InfeasibleError as exc:
+            if first is None or not exc.diagnosis.proven:
+                raise
+            # a search restricted to other models proves nothing about the whole problem
+            raise SearchLimitError(_late_search_limit(tried, exc.diagnosis.reasons)) from None
+        if first is None:
+            first = choice
+        else:  # restricted searches only find plans: the first search's bounds still hold
+            choice = choice._replace(found=choice.found._replace(
+                lower=min(choice.found.lower, first.found.lower),
+                ready_day_lower=min(choice.found.ready_day_lower, first.found.ready_day_lower)))
+        choice = _time_bounds(scenario, objective, cands, site, choice)
+        plan = _fit_fiscal_budgets(scenario, objective, catalog, choice)
+        missed = lateness(plan)
+        if not missed:
+            return plan
+        names = ", ".join(f"{w}: {choice.chosen[scenario.workloads.index(_wl(scenario, w))].server.id}"
+                          for w in dict.fromkeys(x[0] for x in missed))
+        tried.append(f"({names}) " + "; ".join(f"{w} phase {p} is {d} days late for {n}"
+                                               for w, p, d, n in missed))
+        if round_ + 1 == LATE_ROUNDS:
+            break
+        # try again without the late workloads' models (a heuristic restriction)
+        for w_name in dict.fromkeys(x[0] for x in missed):
+            k = scenario.workloads.index(_wl(scenario, w_name))
+            cands[k] = [c for c in cands[k] if c.server.id != choice.chosen[k].server.id]
+            if not cands[k]:
+                raise SearchLimitError(_late_search_limit(tried, []))
+    raise SearchLimitError(_late_search_limit(tried, []))
+
+
+LATE_ROUNDS = 4
+"""Searches without a late plan's models before the planner gives up on the need-by dates."""
+
+
+def _wl(scenario: Scenario, name: str) -> Workload:
+    return next(w for w in scenario.workloads if w.name == name)
+
+
+def _late_search_limit(tried: list[str], more: list[str]) -> Diagnosis:
+    return Diagnosis(
+        ["the best plans found miss their need_by dates: " + " | ".join(tried)
+         + ("; without those models: " + "; ".join(more) if more else "")
+         + "; move need_by later, add supply or installation capacity, or allow other models"],
+        {"late_rounds": tried}, proven=False)
+
+
+class Choice(NamedTuple):
+    """What the plan is built from: one candidate per workload, the positions left for its
+    server racks, and the search outcome that packed them."""
+
+    chosen: list[Candidate]
+    site: SiteArrays
+    found: SearchOutcome
+
+
+def _choose(scenario: Scenario, catalog: Catalog, objective: str, cands: list[list[Candidate]],
+            site: SiteArrays, *, budget: float, envelope: float) -> Choice:
     found = search(scenario, objective, cands, site, budget=budget, envelope=envelope)
     if found.status == Status.GAVE_UP:
         raise SearchLimitError(search_limit_diagnosis(cands, found))
@@ -119,9 +198,115 @@ def _plan(scenario: Scenario, catalog: Catalog | None, objective: str | None,
         raise InfeasibleError(diagnose(scenario, cands, site, found))
     chosen = [cands[w][int(i)] for w, i in enumerate(found.picked)]
     if scenario.network is None:
-        return build_plan(scenario, objective, chosen, site, found)
-    return _plan_with_network(scenario, catalog, objective, cands, site, found,
-                              budget=budget, envelope=envelope)
+        return Choice(chosen, site, found)
+    return _choose_with_network(scenario, catalog, objective, cands, site, found,
+                                budget=budget, envelope=envelope)
+
+
+def _time_bounds(scenario: Scenario, objective: str, cands: list[list[Candidate]],
+                 site: SiteArrays, choice: Choice) -> Choice:
+    """With staggered shipping, the search's ready-day figures rank choices but bound nothing:
+    objective ``time`` takes its proven bounds from each candidate's earliest online day and
+    separable cost instead."""
+    if objective != "time" or not staggered(scenario):
+        return choice
+    ready = max(min(max(b.online for b in candidate_bounds(scenario, w, c, site)) for c in lst)
+                for w, lst in enumerate(cands))
+    years = scenario.horizon_years
+    least = sum(min(c.search_capex_usd + c.search_energy_usd_per_year * years for c in lst)
+                for lst in cands)
+    found = choice.found
+    return choice._replace(found=found._replace(
+        lower=min(found.lower, least), ready_day_lower=min(found.ready_day_lower, ready)))
+
+
+def _fit_fiscal_budgets(scenario: Scenario, objective: str, catalog: Catalog,
+                        choice: Choice) -> Plan:
+    """The plan; when a fiscal year's capex is over its budget, phases are ordered later (each
+    as far as it must to leave that year, never so far that a need_by is missed), latest
+    phases first, until every year fits or no phase can move."""
+    def build(delays: list[tuple[int, ...]] | None) -> Plan:
+        return build_plan(scenario, objective, choice.chosen, choice.site, choice.found, catalog,
+                          delays)
+
+    plan = build(None)
+    over = fiscal_overruns(scenario, capex_by_fiscal_year(plan))
+    if not over:
+        return plan
+    delays = [[0] * len(w.phases or [None]) for w in scenario.workloads]
+    moved: list[str] = []
+    for _ in range(FISCAL_ROUNDS):
+        fy = over[0][0]
+        year_end = (fiscal_year_start(fy + 1, scenario.fiscal_year_start_month) - scenario.start).days
+        better = None
+        for k in reversed(range(len(scenario.workloads))):
+            for p in reversed(range(len(delays[k]))):
+                step = _delay_out_of(scenario, choice.chosen, delays, k, p, year_end)
+                if step <= 0:
+                    continue
+                trial = [list(d) for d in delays]
+                trial[k][p] += step
+                candidate = build([tuple(d) for d in trial])
+                if lateness(candidate):
+                    continue
+                left = fiscal_overruns(scenario, capex_by_fiscal_year(candidate))
+                if not any(y == fy for y, _u, _c in left) or _over(left, fy) < _over(over, fy):
+                    better = (trial, candidate, left, k, p, step)
+                    break
+            if better:
+                break
+        if better is None:
+            break
+        trial, plan, over, k, p, step = better  # type: ignore[misc]
+        delays = trial
+        moved.append(f"{scenario.workloads[k].name!r} phase {p + 1} ordered {step} days later")
+        if not over:
+            return plan.model_copy(update={"warnings": plan.warnings + [
+                "to fit budget_by_fiscal_year: " + "; ".join(moved)]})
+    fy, used, cap = over[0]
+    raise SearchLimitError(Diagnosis(
+        [f"fiscal year FY{fy} capex is ${used:,.0f} against its budget of ${cap:,.0f} "
+         f"(over by ${used - cap:,.0f})"
+         + (" after " + "; ".join(moved) if moved else "")
+         + "; no phase can be ordered later without missing its need_by; raise that year's "
+         "budget, move need_by dates later or split the workload into more phases"],
+        {"fiscal_over": [{"fiscal_year": y, "capex_usd": round(u, 2), "budget_usd": c,
+                          "over_usd": round(u - c, 2)} for y, u, c in over]}, proven=False))
+
+
+FISCAL_ROUNDS = 40
+"""Order-date moves tried to fit the fiscal budgets."""
+
+
+def _over(over: list[tuple[int, float, float]], fy: int) -> float:
+    return next((u - c for y, u, c in over if y == fy), 0.0)
+
+
+def _delay_out_of(scenario: Scenario, chosen: list[Candidate], delays: list[list[int]], k: int,
+                  p: int, year_end: int) -> int:
+    """Fewest days to order phase ``p`` of workload ``k`` later so that none of its units ships
+    before ``year_end`` (0 when none does already; -1 when no delay of up to 20 years does)."""
+    def first_ship(extra: int) -> int:
+        trial = [tuple(d) for d in delays]
+        trial[k] = tuple(d + (extra if i == p else 0) for i, d in enumerate(delays[k]))
+        ships = ship_days(scenario, [c.server for c in chosen], [c.count for c in chosen], trial)[k]
+        c = chosen[k]
+        counts = phase_servers(scenario.workloads[k], c.server, c.count)
+        lo = sum(counts[:p])
+        return int(ships[lo:lo + counts[p]].min())
+
+    if first_ship(0) >= year_end:
+        return 0
+    lo, hi = 1, 20 * 366
+    if first_ship(hi) < year_end:
+        return -1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if first_ship(mid) >= year_end:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def _check_network_positions(scenario: Scenario, catalog: Catalog, site: SiteArrays) -> None:
@@ -138,9 +323,9 @@ def _check_network_positions(scenario: Scenario, catalog: Catalog, site: SiteArr
             proven=True))
 
 
-def _plan_with_network(scenario: Scenario, catalog: Catalog, objective: str,
-                       cands: list[list[Candidate]], site: SiteArrays, found: SearchOutcome, *,
-                       budget: float, envelope: float) -> Plan:
+def _choose_with_network(scenario: Scenario, catalog: Catalog, objective: str,
+                         cands: list[list[Candidate]], site: SiteArrays, found: SearchOutcome, *,
+                         budget: float, envelope: float) -> Choice:
     """Size the network of the search's choice; when its racks, power or price do not fit what
     the search left, search again with them taken out (see :mod:`.network`).
 
@@ -173,9 +358,8 @@ def _plan_with_network(scenario: Scenario, catalog: Catalog, objective: str,
         if not short:
             left = SiteArrays(site.racks, site.cap, site.price, site.count.copy())
             left.count[t_net] -= netplan.racks
-            return build_plan(scenario, objective, chosen, left,
-                              found._replace(lower=lower,
-                                             ready_day_lower=first.ready_day_lower), catalog)
+            return Choice(chosen, left, found._replace(lower=lower,
+                                                       ready_day_lower=first.ready_day_lower))
         names = ", ".join(f"{w.name}: {c.server.id}" for w, c in zip(scenario.workloads, chosen,
                                                                        strict=True))
         tried.append(f"({names}) needs " + "; ".join(short))

@@ -20,8 +20,10 @@ from ..kernels.status import LPStatus, Status
 from ..models import Catalog, Scenario
 from ..models.result import (
     Bounds,
+    Delivery,
     DevicePlacement,
     Limit,
+    PhaseOnline,
     Placement,
     Plan,
     Rack,
@@ -34,19 +36,25 @@ from ..tolerance import COST_REL, COUNT_TOL, FIT_REL, RACKS_BOUND_TOL
 from .arrays import SiteArrays, item_arrays
 from .bom import bill_of_materials, costs_from_bom, fabrics_of
 from .candidates import Candidate
+from .cashflow import CashFlowResult, EnergyStream, cash_flow, horizon_days
 from .limits import FINAL_NODE_LIMIT, FINAL_WORK, MAX_PATTERNS, REPACK_GAP, SMALL_RACKS
 from .network import NetworkPlan, network_for
 from .repack import tighten
-from .schedule import NetworkRacks, install_schedule
+from .schedule import InstallSchedule, NetworkRacks, install_schedule
 from .search import Packing, SearchOutcome
-from .units import HOURS_PER_YEAR, days, rounded
+from .supply import need_by_days, order_days, phase_servers, ship_days
+from .units import DAYS_PER_YEAR, HOURS_PER_YEAR, days, rounded
+
+FAR_READY_YEARS = 3
+"""A plan ready more than this many years after its first order date gets a warning."""
 
 BINDING_SHARE = 0.99
 """A site limit is reported ``binding`` when the plan uses at least this share of it."""
 
 
 def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site: SiteArrays,
-               found: SearchOutcome, catalog: Catalog | None = None) -> Plan:
+               found: SearchOutcome, catalog: Catalog | None = None,
+               delays: list[tuple[int, ...]] | None = None) -> Plan:
     """The plan for one candidate per workload (``chosen``), packed as the search packed them.
 
     ``found`` is the search's outcome: its packing of ``chosen``, proven bound
@@ -54,7 +62,8 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     cheaper one (never worse, so still within the budget). With a scenario
     ``network`` (``catalog`` then required), the fabrics are sized for the
     final racks and their devices packed into network racks; ``site`` must
-    already leave the network racks' positions free.
+    already leave the network racks' positions free. ``delays`` moves each
+    phase's order day later by that many days (to fit fiscal budgets).
     Raises :class:`InfeasibleError` when the schedule runs too far ahead.
     """
     s = scenario.site
@@ -63,6 +72,9 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     types, counts = racks_of(packing, chosen)
     if objective != "time":
         types, counts = _improve(scenario, chosen, site, packing, types, counts, found.value)
+    stage = None
+    if any(w.phases for w in scenario.workloads):
+        types, counts, stage = _phase_aligned(scenario, chosen, site, types, counts)
     start = scenario.start
     names = [w.name for w in scenario.workloads]
     netplan = None
@@ -70,15 +82,18 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         assert catalog is not None
         netplan = network_for(scenario, catalog, chosen, site, types)
 
+    ships = ship_days(scenario, [c.server for c in chosen], [c.count for c in chosen], delays)
     schedule = install_schedule(scenario, chosen, types, counts,
-                                _network_racks(netplan, scenario) if netplan else None)
+                                _network_racks(netplan, scenario) if netplan else None, ships,
+                                stage)
     R = len(types)
     racks: list[Rack] = []
     for rank, r in enumerate(schedule.order):
         installed = start + dt.timedelta(days=schedule.installed[rank])
+        arrived = start + dt.timedelta(days=schedule.arrival[rank])
         if r >= R:
             assert netplan is not None
-            racks.append(_network_rack(netplan, r - R, f"r{rank + 1:04d}", installed))
+            racks.append(_network_rack(netplan, r - R, f"r{rank + 1:04d}", installed, arrived))
             continue
         row = counts[r]
         placements: list[Placement | DevicePlacement] = []
@@ -87,7 +102,12 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         for k in map(int, np.flatnonzero(row)):
             c = chosen[k]
             m = int(row[k])
-            placements.append(Placement(workload=names[k], server=c.server.id, count=m))
+            if scenario.workloads[k].phases is None:
+                placements.append(Placement(workload=names[k], server=c.server.id, count=m))
+            else:
+                placements.extend(Placement(workload=names[k], server=c.server.id, count=n,
+                                            phase=p + 1)
+                                  for p, n in enumerate(schedule.phase_of[rank][k]) if n)
             power += m * c.size[POWER]
             air += m * c.size[AIR]
             liquid += m * c.size[LIQUID]
@@ -95,14 +115,20 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
             weight += m * c.server.weight_kg
         racks.append(Rack(id=f"r{rank + 1:04d}", rack=site.racks[types[r]].id, placements=placements,
                           power_kw=rounded(power), air_kw=rounded(air), liquid_kw=rounded(liquid),
-                          u_used=u, weight_kg=rounded(weight), installed_date=installed))
+                          u_used=u, weight_kg=rounded(weight), installed_date=installed,
+                          arrival_date=arrived))
 
     selections = []
     for k, c in enumerate(chosen):
         w = scenario.workloads[k]
+        ship_day, units = np.unique(ships[k], return_counts=True)
         selections.append(Selection(
             workload=names[k], server=c.server.id, count=c.count, gpus=c.gpus,
-            gpus_requested=w.gpus, arrival_date=start + dt.timedelta(days=c.arrival_day),
+            gpus_requested=w.gpus, arrival_date=start + dt.timedelta(days=int(ship_day[-1])),
+            deliveries=[Delivery(date=start + dt.timedelta(days=int(d)), units=int(n))
+                        for d, n in zip(ship_day, units, strict=True)],
+            order_date=start + dt.timedelta(days=order_days(scenario, w, delays[k] if delays
+                                                            else None)[0]),
             server_usd=rounded(c.server_usd, 2), tariff_usd=rounded(c.tariff_usd, 2),
             energy_usd_per_year=rounded(c.energy_usd_per_year, 2),
             it_power_kw=rounded(c.count * c.size[POWER])))
@@ -115,9 +141,12 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     tco = rounded(capex + opex * years, 2)
     gpus = sum(c.gpus for c in chosen)
     it_kw = rounded(sum(r.power_kw for r in racks))
+    flow = _cash_flow(scenario, chosen, schedule, site, types, netplan, capex, rounded(tco - capex, 2),
+                      costs.network_energy_usd_per_year)
     totals = Totals(gpus=gpus, servers=sum(c.count for c in chosen), racks=len(racks), it_power_kw=it_kw,
                     facility_power_kw=rounded(it_kw * s.pue), capex_usd=capex, opex_usd_per_year=opex,
-                    tco_usd=tco, usd_per_gpu_hour=rounded(tco / (gpus * HOURS_PER_YEAR * years)))
+                    tco_usd=tco, usd_per_gpu_hour=rounded(tco / (gpus * HOURS_PER_YEAR * years)),
+                    npv_usd=flow.npv_usd)
     value = capex if objective == "capex" else tco
     # the bound is on the exact objective; the plan shows one summed from parts rounded to cents,
     # so the bound is lowered by the most that rounding can move it, then rounded down to a cent
@@ -134,6 +163,12 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
                             f"{'system' if c.server.rack_scale else 'server'})")
     if netplan is not None:
         warnings.extend(netplan.design.warnings)
+    first_order = min(min(order_days(scenario, w)) for w in scenario.workloads)
+    if schedule.ready - first_order > FAR_READY_YEARS * DAYS_PER_YEAR:
+        warnings.append(f"the plan is ready on {start + dt.timedelta(days=schedule.ready)}, "
+                        f"{(schedule.ready - first_order) / DAYS_PER_YEAR:.1f} years after the order "
+                        f"({start + dt.timedelta(days=first_order)}): check lead times, supply "
+                        "rules and the installation rate")
     if found.status == Status.LIMIT:
         warnings.append(f"search stopped after {found.leaves:,} model combinations; the plan is valid "
                         "but not proven optimal (see bounds.gap)")
@@ -161,9 +196,9 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         totals=totals,
         costs=costs,
         schedule=Schedule(ready_date=start + dt.timedelta(days=schedule.ready),
-                          workloads=[WorkloadOnline(workload=names[k],
-                                                    online_date=start + dt.timedelta(days=day))
-                                     for k, day in enumerate(schedule.online)]),
+                          workloads=[_workload_online(scenario, k, chosen[k], schedule, delays)
+                                     for k in range(len(chosen))],
+                          order_date=start),
         bounds=Bounds(racks_lower_bound=racks_lb, objective_lower_bound=lower,
                       gap=rounded((value - lower) / value if value > 0 else 0.0),
                       objective_value=value),
@@ -171,7 +206,68 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         warnings=warnings,
         fabrics=fabrics_of(scenario, netplan) if netplan else [],
         bom=bom,
+        cash_flow=flow.periods,
     )
+
+
+def _workload_online(scenario: Scenario, k: int, c: Candidate, schedule: InstallSchedule,
+                     delays: list[tuple[int, ...]] | None) -> WorkloadOnline:
+    w = scenario.workloads[k]
+    start = scenario.start
+    servers = phase_servers(w, c.server, c.count)
+    orders = order_days(scenario, w, delays[k] if delays else None)
+    needs = need_by_days(scenario, w)
+    phases = [PhaseOnline(phase=p + 1, gpus=n * c.server.gpu_count, servers=n,
+                          order_date=start + dt.timedelta(days=orders[p]),
+                          need_by=_date(start, needs[p]),
+                          online_date=start + dt.timedelta(days=schedule.phase_online[k][p]))
+              for p, n in enumerate(servers)]
+    return WorkloadOnline(workload=w.name, online_date=start + dt.timedelta(days=schedule.online[k]),
+                          need_by=w.need_by, phases=phases)
+
+
+def _date(start: dt.date, day: int | None) -> dt.date | None:
+    return None if day is None else start + dt.timedelta(days=day)
+
+
+def _cash_flow(scenario: Scenario, chosen: list[Candidate], schedule: InstallSchedule,
+               site: SiteArrays, types: np.ndarray, netplan: NetworkPlan | None, capex: float,
+               energy: float, network_energy_per_year: float) -> CashFlowResult:
+    """Capex paid at delivery (servers), installation (racks) and arrival (network devices;
+    optics and cables with the last of them); energy of each phase from its online day, and
+    of the network from the first workload's, for ``horizon_years``."""
+    s = scenario.site
+    events: list[tuple[int, float]] = []
+    for k, c in enumerate(chosen):
+        unit = c.server.price_usd * (1 + s.tariffs.get(c.server.origin, 0.0))
+        ship_day, units = np.unique(schedule.ships[k], return_counts=True)
+        events.extend((int(d), float(m) * unit) for d, m in zip(ship_day, units, strict=True))
+    R = len(types)
+    for rank, r in enumerate(schedule.order):
+        price = float(site.price[types[r]]) if r < R else (netplan.rack.price_usd if netplan else 0.0)
+        events.append((schedule.installed[rank], price))
+    if netplan is not None:
+        rest = netplan.capex_usd - netplan.racks * netplan.rack.price_usd
+        last = 0
+        for d in netplan.design.devices:
+            day = days(d.lead_time_weeks)
+            usd = d.count * d.price_usd * (1 + s.tariffs.get(d.origin, 0.0))
+            events.append((day, usd))
+            rest -= usd
+            last = max(last, day)
+        events.append((last, rest))  # optics and cables
+    H = horizon_days(scenario.horizon_years)
+    years = scenario.horizon_years
+    streams = []
+    for k, c in enumerate(chosen):
+        w = scenario.workloads[k]
+        per_server = c.energy_usd_per_year / c.count if c.count else 0.0
+        for p, servers in enumerate(phase_servers(w, c.server, c.count)):
+            streams.append(EnergyStream(schedule.phase_online[k][p], H, per_server * servers * years))
+    if network_energy_per_year and schedule.online:
+        streams.append(EnergyStream(min(schedule.online), H, network_energy_per_year * years))
+    return cash_flow(scenario.start, scenario.fiscal_year_start_month, scenario.discount_rate,
+                     events, streams, capex, energy)
 
 
 def _network_racks(netplan: NetworkPlan, scenario: Scenario) -> NetworkRacks:
@@ -191,7 +287,8 @@ def _network_racks(netplan: NetworkPlan, scenario: Scenario) -> NetworkRacks:
     return NetworkRacks(arrival, counts, needed)
 
 
-def _network_rack(netplan: NetworkPlan, j: int, rack_id: str, installed: dt.date) -> Rack:
+def _network_rack(netplan: NetworkPlan, j: int, rack_id: str, installed: dt.date,
+                  arrived: dt.date) -> Rack:
     devices = netplan.design.devices
     row = netplan.counts[j]
     placements: list[Placement | DevicePlacement] = []
@@ -206,7 +303,7 @@ def _network_rack(netplan: NetworkPlan, j: int, rack_id: str, installed: dt.date
         weight += m * d.weight_kg
     return Rack(id=rack_id, rack=netplan.rack.id, placements=placements, power_kw=rounded(power),
                 air_kw=rounded(power), liquid_kw=0.0, u_used=u, weight_kg=rounded(weight),
-                installed_date=installed, role="network")
+                installed_date=installed, arrival_date=arrived, role="network")
 
 
 def _improve(scenario: Scenario, chosen: list[Candidate], site: SiteArrays, packing: Packing,
@@ -227,6 +324,42 @@ def _improve(scenario: Scenario, chosen: list[Candidate], site: SiteArrays, pack
             if _rack_cost(t2, site) < _rack_cost(types, site) * (1 - COST_REL):
                 types, counts = t2, c2
     return types, counts
+
+
+def _phase_aligned(scenario: Scenario, chosen: list[Candidate], site: SiteArrays,
+                   types: np.ndarray, counts: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """A packing in which no rack holds servers of two phases of a workload, when it costs
+    no more, with each rack's phase per workload (-1: none); else the packing as it was and
+    None. A rack that mixes phases arrives with the later phase's units and holds the
+    earlier phase back."""
+    S, n, excl, rs, owner, phase = [], [], [], [], [], []
+    for k, c in enumerate(chosen):
+        w = scenario.workloads[k]
+        per_phase = phase_servers(w, c.server, c.count)
+        for p, m in enumerate(per_phase):
+            S.append(c.size)
+            n.append(m)
+            # phases in racks of their own (the packer has no "not with each other" rule)
+            excl.append(w.placement == "dedicated" or c.server.rack_scale or len(per_phase) > 1)
+            rs.append(c.server.rack_scale)
+            owner.append(k)
+            phase.append(p)
+    n_arr = np.array(n, np.int64)
+    r = cover.pack(np.array(S, np.float64), n_arr, np.array(excl, np.bool_), np.array(rs, np.bool_),
+                   site.cap, site.price, site.count, np.zeros(len(n), np.int64), np.zeros(0),
+                   FINAL_NODE_LIMIT, FINAL_WORK, SMALL_RACKS, MAX_PATTERNS, np.inf)
+    if r.status != Status.OK or not r.x.size:
+        return types, counts, None
+    t2, items = expand_racks(r.pat, r.ptype, r.x, n_arr)
+    if _rack_cost(t2, site) > _rack_cost(types, site) * (1 + COST_REL):
+        return types, counts, None
+    c2 = np.zeros((len(t2), len(chosen)), np.int64)
+    stage = np.full((len(t2), len(chosen)), -1, np.int64)
+    for i, k in enumerate(owner):
+        c2[:, k] += items[:, i]
+        stage[items[:, i] > 0, k] = phase[i]
+    return t2, c2, stage
 
 
 def _rack_cost(types: np.ndarray, site: SiteArrays) -> float:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ..kernels.dims import AIR, LIQUID, N_DIMS, NAMES, POWER, UNIT_NAMES, UNITS, WEIGHT
 from ..models import Catalog, Scenario, Server, Workload
 from ..tolerance import COUNT_TOL, FIT_REL
+from .supply import ship_days
 from .units import HOURS_PER_YEAR, days
 
 if TYPE_CHECKING:  # arrays.py builds kernel arrays from candidates, so it imports this module
@@ -36,6 +37,8 @@ class Candidate:
     tariff_usd: float
     energy_usd_per_year: float
     arrival_day: int
+    """Day its last unit ships, as if no other workload shared its supply rule (the model
+    search ranks by it for objective ``time``; without staggered shipping it is exact)."""
     size: tuple[float, ...]
     """Capacity one server takes in a rack, per dimension of :mod:`rackplan.kernels.dims`."""
     network_usd: float = 0.0
@@ -82,6 +85,8 @@ def server_size(server: Server, allocation: float) -> tuple[float, ...]:
 
 def servers_needed(workload: Workload, server: Server, catalog: Catalog) -> int:
     """Servers of ``server`` that deliver the workload's GPUs or dense compute."""
+    if workload.phases is not None:  # each phase is whole on its own
+        return sum(-(-p.gpus // server.gpu_count) for p in workload.phases)
     if workload.gpus is not None:
         return -(-workload.gpus // server.gpu_count)
     gpu = catalog.gpu(server.gpu)
@@ -112,6 +117,13 @@ def _misfit(size: tuple[float, ...], site: SiteArrays) -> str | None:
 
 def _fmt(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.4g}"
+
+
+def _last_ship_alone(scenario: Scenario, workload: Workload, server: Server, count: int) -> int:
+    if not scenario.supply and workload.order_date is None and workload.phases is None:
+        return days(server.lead_time_weeks)  # today's rule, without the arrays
+    alone = scenario.model_copy(update={"workloads": [workload]})
+    return int(ship_days(alone, [server], [count])[0].max())
 
 
 def candidates_for(workload: Workload, scenario: Scenario, catalog: Catalog,
@@ -152,7 +164,7 @@ def candidates_for(workload: Workload, scenario: Scenario, catalog: Catalog,
             server_usd=server_usd,
             tariff_usd=server_usd * s.tariffs.get(server.origin, 0.0),
             energy_usd_per_year=count * draw_kw * s.pue * HOURS_PER_YEAR * s.electricity_usd_per_kwh,
-            arrival_day=days(server.lead_time_weeks),
+            arrival_day=_last_ship_alone(scenario, workload, server, count),
             size=size,
         ))
     return out, rejected

@@ -31,7 +31,9 @@ def summary(plan: Plan) -> list[tuple[str, Any]]:
         ("opex_usd_per_year", _usd(t.opex_usd_per_year)),
         ("tco_usd", _usd(t.tco_usd)),
         ("usd_per_gpu_hour", f"${t.usd_per_gpu_hour:.4f}"),
+        ("order_date", plan.schedule.order_date.isoformat() if plan.schedule.order_date else "-"),
         ("ready_date", plan.schedule.ready_date.isoformat()),
+        ("npv_usd", _usd(t.npv_usd)),
         ("objective_bound", f"{_usd(b.objective_lower_bound)} (gap {b.gap:.3%})"),
     ]
 
@@ -75,14 +77,55 @@ def sections(plan: Plan) -> list[Section]:
                   ["energy per year", round(plan.totals.opex_usd_per_year)],
                   ["tco", round(plan.totals.tco_usd)]]
     out.append(("Costs", ["item", "usd"], cost_rows))
-    out.append(("Schedule", ["workload", "online"],
-                [[w.workload, w.online_date.isoformat()] for w in plan.schedule.workloads]
-                + [["(all: ready)", plan.schedule.ready_date.isoformat()]]))
+    schedule_rows: list[list[Any]] = []
+    for w in plan.schedule.workloads:
+        phased = len(w.phases) > 1
+        for p in w.phases or []:
+            schedule_rows.append([w.workload, p.phase if phased else "-", p.gpus,
+                                  p.order_date.isoformat(),
+                                  p.need_by.isoformat() if p.need_by else "-",
+                                  p.online_date.isoformat()])
+        if not w.phases:
+            schedule_rows.append([w.workload, "-", "-", "-", "-", w.online_date.isoformat()])
+    out.append(("Schedule", ["workload", "phase", "gpus", "ordered", "need_by", "online"],
+                schedule_rows + [["(all: ready)", "", "", "", "", plan.schedule.ready_date.isoformat()]]))
+    if any(len(s.deliveries) > 1 for s in plan.selections):
+        out.append(("Deliveries by month", ["month", "server", "units", "cumulative"],
+                    _monthly_deliveries(plan)))
+    if plan.cash_flow:
+        out.append(("Cash flow by fiscal year", ["fiscal_year", "capex_usd", "energy_usd",
+                                                 "cumulative_usd"], _fiscal_years(plan)))
     out.append(("Limits", ["limit", "used", "available", "share", "binding"],
                 [[lim.limit, lim.used, lim.available,
                   f"{lim.used / lim.available:.1%}" if lim.available else "-", lim.binding]
                  for lim in plan.limits]))
     return out
+
+
+def _monthly_deliveries(plan: Plan) -> list[list[Any]]:
+    """Units shipped per month and server model, with the model's running total."""
+    months: dict[tuple[str, str], int] = {}
+    for s in plan.selections:
+        for d in s.deliveries:
+            key = (d.date.strftime("%Y-%m"), s.server)
+            months[key] = months.get(key, 0) + d.units
+    rows: list[list[Any]] = []
+    running: dict[str, int] = {}
+    for (month, server), units in sorted(months.items()):
+        running[server] = running.get(server, 0) + units
+        rows.append([month, server, units, running[server]])
+    return rows
+
+
+def _fiscal_years(plan: Plan) -> list[list[Any]]:
+    """``cash_flow`` summed by fiscal year."""
+    years: dict[str, list[float]] = {}
+    for c in plan.cash_flow:
+        row = years.setdefault(c.period.split("-")[0], [0.0, 0.0, 0.0])
+        row[0] += c.capex_usd
+        row[1] += c.energy_usd
+        row[2] = c.cumulative_usd
+    return [[fy, round(v[0]), round(v[1]), round(v[2])] for fy, v in years.items()]
 
 
 def plan_table(plan: Plan) -> str:
@@ -107,7 +150,7 @@ def plan_markdown(plan: Plan) -> str:
 
 PLACEMENT_COLUMNS = ["rack_id", "rack", "workload", "server", "count", "rack_power_kw",
                      "rack_air_kw", "rack_liquid_kw", "rack_u_used", "rack_weight_kg",
-                     "installed_date"]
+                     "installed_date", "arrival_date", "phase"]
 """Columns of ``--format csv``; a network rack's devices show the device id under ``server``
 and ``network:<fabric>`` under ``workload``."""
 
@@ -125,7 +168,9 @@ def _who(p: Placement | DevicePlacement) -> tuple[str, str]:
 def plan_csv(plan: Plan) -> str:
     """One CSV row per placement (servers of one workload, or devices of one fabric, in a rack)."""
     rows = [[r.id, r.rack, *_who(p), p.count, r.power_kw, r.air_kw, r.liquid_kw,
-             r.u_used, r.weight_kg, r.installed_date.isoformat()]
+             r.u_used, r.weight_kg, r.installed_date.isoformat(),
+             r.arrival_date.isoformat() if r.arrival_date else "",
+             getattr(p, "phase", None) or ""]
             for r in plan.racks for p in r.placements]
     return csv_text(PLACEMENT_COLUMNS, rows)
 
