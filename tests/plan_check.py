@@ -1,7 +1,9 @@
 """An independent check of a plan against DESIGN.md's rules, recomputing every number.
 
 Shares no code with the planner: rack limits, demand, placement rules, costs,
-totals and the schedule are recomputed here from the scenario and catalog.
+totals, the schedule (supply rules, deliveries, rack arrivals, installation,
+phases, need-by dates) and the money over time (cash flow by fiscal quarter,
+NPV, fiscal budgets) are recomputed here from the scenario and catalog.
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
         if w.min_scale_up_gpus:
             assert server.scale_up_gpus >= w.min_scale_up_gpus
         assert s.gpus == s.count * server.gpu_count
-        if w.gpus is not None:
+        if w.phases:  # each phase is sized on its own
+            assert s.count == sum(-(-p.gpus // server.gpu_count) for p in w.phases), w.name
+            assert s.gpus >= w.gpus
+        elif w.gpus is not None:
             assert s.gpus >= w.gpus and (s.count - 1) * server.gpu_count < w.gpus
         elif w.fp8_pflops is not None:
             assert s.count * server.gpu_count * gpu.fp8_tflops / 1000 >= w.fp8_pflops * (1 - 1e-9)
@@ -144,39 +149,334 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
     assert plan.bounds.objective_lower_bound <= value + 0.01
     assert plan.bounds.racks_lower_bound <= t.racks
 
-    # schedule: racks install in order of arrival, one pipeline at the site's rate
+    _check_schedule(plan, scenario, catalog, sel)
+    _check_cash_flow(plan, scenario, catalog, sel)
+
+
+# --------------------------------------------------------------------------- schedule and money
+#
+# The rules (docs/formats.md, "Supply, phases and cash flow"), recomputed here from the scenario
+# and the catalog alone. Days are whole and count from scenario.start.
+
+BUDGET_WARNING = "to fit budget_by_fiscal_year"
+DAYS_PER_YEAR = 365.25
+
+
+def _days(weeks: float) -> int:
+    """Weeks as whole days, rounded up."""
+    return math.ceil(7 * weeks - 1e-9)
+
+
+def _date(scenario, day: int) -> dt.date:  # type: ignore[no-untyped-def]
+    return scenario.start + dt.timedelta(days=day)
+
+
+def _rule_of(server, rules):  # type: ignore[no-untyped-def]
+    """Index of the most specific supply rule matching ``server`` (server id, GPU id, vendor,
+    without case), or None."""
+    best = None
+    for i, rule in enumerate(rules):
+        key = rule.match.casefold()
+        for rank, what in enumerate((server.id, server.gpu, server.vendor)):
+            if key == what.casefold():
+                if best is None or rank < best[0]:
+                    best = (rank, i)
+                break
+    return None if best is None else best[1]
+
+
+def _servers_per_phase(w, server, count: int) -> list[int]:  # type: ignore[no-untyped-def]
+    if not w.phases:
+        return [count]
+    return [-(-p.gpus // server.gpu_count) for p in w.phases]
+
+
+def _ship_days(scenario, catalog, sel, orders):  # type: ignore[no-untyped-def]
+    """Ship day of every unit of each workload, in unit order (phases in order); a rule's units
+    are numbered across the selections it matches in workload order."""
     start = scenario.start
+    taken: dict[int, int] = {}
+    ships: dict[str, list[int]] = {}
+    for w in scenario.workloads:
+        s = sel[w.name]
+        server = catalog.server(s.server)
+        unit_orders = [d for d, n in zip(orders[w.name],
+                                         _servers_per_phase(w, server, s.count), strict=True)
+                       for _ in range(n)]
+        i = _rule_of(server, scenario.supply)
+        if i is None:
+            lead = _days(server.lead_time_weeks)
+            ships[w.name] = [d + lead for d in unit_orders]
+            continue
+        rule = scenario.supply[i]
+        lead = _days(rule.lead_time_weeks if rule.lead_time_weeks is not None
+                     else server.lead_time_weeks)
+        first = taken.get(i, 0)
+        out = []
+        for j, order in enumerate(unit_orders):
+            base = order + lead
+            if rule.available_from is not None:
+                base = max(base, (rule.available_from - start).days)
+            if rule.units_per_week is not None:
+                base += 7 * math.floor((rule.queue_units + first + j) / rule.units_per_week)
+            out.append(base)
+        taken[i] = first + len(unit_orders)
+        ships[w.name] = out
+    return ships
+
+
+def _check_schedule(plan, scenario, catalog, sel) -> None:  # type: ignore[no-untyped-def]
+    """Order dates, deliveries, rack arrivals, the install pipeline, phases and online dates."""
+    site = scenario.site
+    start = scenario.start
+    names = [w.name for w in scenario.workloads]
+    assert [w.workload for w in plan.schedule.workloads] == names
+    assert plan.schedule.order_date in (None, start)
+    online = {w.workload: w for w in plan.schedule.workloads}
+    moved_by_budget = any(x.startswith(BUDGET_WARNING) for x in plan.warnings)
+    if moved_by_budget:
+        assert scenario.budget_by_fiscal_year, "budget warning without budget_by_fiscal_year"
+
+    # phases: servers, order dates (later than asked only to fit the fiscal budgets), need-by
+    per_phase: dict[str, list[int]] = {}
+    orders: dict[str, list[int]] = {}
+    moved = False
+    for w in scenario.workloads:
+        s = sel[w.name]
+        server = catalog.server(s.server)
+        n = _servers_per_phase(w, server, s.count)
+        assert sum(n) == s.count, f"{w.name}: {s.count} servers but the phases need {n}"
+        per_phase[w.name] = n
+        reported = online[w.name]
+        assert reported.need_by == w.need_by, w.name
+        assert [p.phase for p in reported.phases] == list(range(1, len(n) + 1)), w.name
+        phases = w.phases or [None]
+        for p, m, spec in zip(reported.phases, n, phases, strict=True):
+            assert p.servers == m and p.gpus == m * server.gpu_count, (w.name, p)
+            asked = (spec.order_date if spec is not None and spec.order_date else None) \
+                or w.order_date or start
+            assert p.order_date >= asked, (w.name, p.phase, p.order_date, asked)
+            moved = moved or p.order_date != asked
+            if not moved_by_budget:
+                assert p.order_date == asked, (w.name, p.phase, p.order_date, asked)
+            dates = [d for d in (spec.need_by if spec is not None else None, w.need_by) if d]
+            assert p.need_by == (min(dates) if dates else None), (w.name, p.phase, p.need_by)
+        orders[w.name] = [(p.order_date - start).days for p in reported.phases]
+        assert s.order_date == reported.phases[0].order_date, (w.name, s.order_date)
+    if moved_by_budget:
+        assert moved, "budget warning but no phase ordered later"
+
+    # deliveries: every unit's ship day, grouped by day
+    ships = _ship_days(scenario, catalog, sel, orders)
+    for w in scenario.workloads:
+        s = sel[w.name]
+        counts: dict[int, int] = {}
+        for d in ships[w.name]:
+            counts[d] = counts.get(d, 0) + 1
+        want = [(_date(scenario, d), counts[d]) for d in sorted(counts)]
+        got = [(x.date, x.units) for x in s.deliveries]
+        assert got == want, f"{w.name}: deliveries {got[:5]}... != {want[:5]}..."
+        assert s.arrival_date == _date(scenario, max(ships[w.name])), (w.name, s.arrival_date)
+
+    # racks: each model's units go to racks in listed order, earliest first
+    pools: dict[str, list[int]] = {}
+    for w in scenario.workloads:
+        pools.setdefault(sel[w.name].server, []).extend(ships[w.name])
+    for pool in pools.values():
+        pool.sort()
+    taken = dict.fromkeys(pools, 0)
     per_rack = 7 / site.install_racks_per_week
-    burn = math.ceil(7 * site.burn_in_weeks - 1e-9)
-    arrival = {s.workload: math.ceil(7 * catalog.server(s.server).lead_time_weeks - 1e-9)
-               for s in plan.selections}
+    burn = _days(site.burn_in_weeks)
     on_network = [w.name for w in scenario.workloads if w.network] if scenario.network else []
+    bounds = {}
+    for name, n in per_phase.items():
+        acc = [0]
+        for m in n:
+            acc.append(acc[-1] + m)
+        bounds[name] = acc
+    numbered = dict.fromkeys(names, 0)
+    phase_last = {name: [None] * len(n) for name, n in per_phase.items()}
+    network_last = dict.fromkeys(names, 0)
+    phased = {w.name for w in scenario.workloads if w.phases}
     finish = 0.0
-    last: dict[str, int] = {}
-    prev_arrival = -1
+    prev_arrival: int | None = None
     for r in plan.racks:
         if r.role == "network":
-            a = max(math.ceil(7 * catalog.get(p.device).lead_time_weeks - 1e-9) for p in r.placements)
-            # a workload on the network waits for its own compute fabric and the shared ones
-            waiting = {name for name in on_network
-                       if any(not p.fabric.startswith("compute:") or p.fabric == f"compute:{name}"
-                              for p in r.placements)}
+            a = max(_days(catalog.get(p.device).lead_time_weeks) for p in r.placements)
         else:
-            a = max(arrival[p.workload] for p in r.placements)
-            waiting = {p.workload for p in r.placements}
-        assert a >= prev_arrival, f"{r.id} arrives before the rack installed ahead of it"
+            by_model: dict[str, int] = {}
+            for p in r.placements:
+                by_model[p.server] = by_model.get(p.server, 0) + p.count
+            units: list[int] = []
+            for model, m in by_model.items():
+                units += pools[model][taken[model]:taken[model] + m]
+                taken[model] += m
+                assert taken[model] <= len(pools[model]), f"{r.id}: more {model} than were shipped"
+            assert units, f"{r.id}: an empty server rack"
+            a = max(units)  # a rack arrives with its last unit
+        assert r.arrival_date == _date(scenario, a), (r.id, r.arrival_date, a)
+        assert prev_arrival is None or a >= prev_arrival, \
+            f"{r.id} arrives before the rack installed ahead of it"
         prev_arrival = a
         finish = max(finish, a) + per_rack
         day = math.ceil(finish - 1e-9)
-        assert r.installed_date == start + dt.timedelta(days=day), (r.id, r.installed_date, day)
-        for name in waiting:
-            last[name] = max(last.get(name, 0), day)
-    online = {w.workload: w.online_date for w in plan.schedule.workloads}
-    for name, day in last.items():
-        assert online[name] == start + dt.timedelta(days=day + burn), name
-    assert plan.schedule.ready_date == max(online.values())
+        assert r.installed_date == _date(scenario, day), (r.id, r.installed_date, day)
+        if r.role == "network":
+            # a workload on the network waits for its own compute fabric and the shared ones
+            for name in on_network:
+                if any(not p.fabric.startswith("compute:") or p.fabric == f"compute:{name}"
+                       for p in r.placements):
+                    network_last[name] = max(network_last[name], day)
+            continue
+        # phases: each workload's servers numbered in install order
+        in_rack: dict[str, int] = {}
+        labels: dict[str, list[int | None]] = {}
+        for p in r.placements:
+            in_rack[p.workload] = in_rack.get(p.workload, 0) + p.count
+            labels.setdefault(p.workload, []).append(p.phase)
+        for name, m in in_rack.items():
+            lo, hi = numbered[name], numbered[name] + m
+            numbered[name] = hi
+            b = bounds[name]
+            split = {k + 1: min(hi, b[k + 1]) - max(lo, b[k]) for k in range(len(b) - 1)}
+            split = {k: v for k, v in split.items() if v > 0}
+            for k in split:
+                last = phase_last[name][k - 1]
+                phase_last[name][k - 1] = day if last is None else max(last, day)
+            if name in phased:
+                got = [(p.phase, p.count) for p in r.placements if p.workload == name]
+                assert len({k for k, _ in got}) == len(got), f"{r.id}: {name} phase listed twice"
+                assert dict(got) == split, f"{r.id}: {name} phases {dict(got)} != {split}"
+            else:
+                assert labels[name] == [None] * len(labels[name]), f"{r.id}: {name} has phases"
+    assert taken == {m: len(p) for m, p in pools.items()}
+
+    # online: each phase's last rack plus burn-in (and its workload's network racks)
+    for w in scenario.workloads:
+        reported = online[w.name]
+        days: list[int] = []
+        for p, last in zip(reported.phases, phase_last[w.name], strict=True):
+            assert last is not None, f"{w.name} phase {p.phase}: no rack holds it"
+            d = max(last, network_last[w.name]) + burn
+            days.append(d)
+            assert p.online_date == _date(scenario, d), (w.name, p.phase, p.online_date, d)
+            if p.need_by is not None:
+                assert p.online_date <= p.need_by, f"{w.name} phase {p.phase} late for {p.need_by}"
+        assert reported.online_date == _date(scenario, max(days)), (w.name, reported.online_date)
+    assert plan.schedule.ready_date == max(w.online_date for w in plan.schedule.workloads)
+
+
+def _fiscal_quarter(day: dt.date, start_month: int) -> tuple[int, int]:
+    """(fiscal year named by the calendar year it ends in, quarter 1-4)."""
+    year = day.year + 1 if start_month > 1 and day.month >= start_month else day.year
+    return year, (day.month - start_month) % 12 // 3 + 1
+
+
+def _check_cash_flow(plan, scenario, catalog, sel) -> None:  # type: ignore[no-untyped-def]
+    """Capex when paid and energy day by day, summed by fiscal quarter; NPV; fiscal budgets."""
+    site = scenario.site
+    start = scenario.start
+    years = scenario.horizon_years
+    t = plan.totals
+    # capex: servers when they ship, racks when installed, network devices when they arrive
+    capex: dict[int, float] = {}
+
+    def pay(day: int, usd: float) -> None:
+        capex[day] = capex.get(day, 0.0) + usd
+
     for s in plan.selections:
-        assert s.arrival_date == start + dt.timedelta(days=arrival[s.workload])
+        server = catalog.server(s.server)
+        unit = server.price_usd * (1 + site.tariffs.get(server.origin, 0.0))
+        for d in s.deliveries:
+            pay((d.date - start).days, d.units * unit)
+    for r in plan.racks:
+        pay((r.installed_date - start).days, catalog.rack(r.rack).price_usd)
+    devices: dict[str, int] = {}
+    for r in plan.racks:
+        if r.role == "network":
+            for p in r.placements:
+                devices[p.device] = devices.get(p.device, 0) + p.count
+    if devices:
+        last = 0
+        for device, n in devices.items():
+            item = catalog.get(device)
+            day = _days(item.lead_time_weeks)
+            pay(day, n * item.price_usd * (1 + site.tariffs.get(item.origin, 0.0)))
+            last = max(last, day)
+        pay(last, t.capex_usd - sum(capex.values()))  # optics and cables, with the last device
+    # energy: each phase's from its online day, the network's from the first workload's
+    horizon = max(1, math.floor(years * DAYS_PER_YEAR + 0.5))
+    streams: list[tuple[int, float]] = []
+    for w in plan.schedule.workloads:
+        s = sel[w.workload]
+        for p in w.phases:
+            streams.append(((p.online_date - start).days,
+                            s.energy_usd_per_year / s.count * p.servers * years))
+    network_energy = plan.costs.network_energy_usd_per_year * years
+    if scenario.network is not None and network_energy:
+        first = min(w.online_date for w in plan.schedule.workloads)
+        streams.append(((first - start).days, network_energy))
+    ends = list(capex) + [d for d, _ in streams] + [d + horizon - 1 for d, _ in streams]
+    if not ends:
+        assert plan.cash_flow == []
+        return
+    day0, day1 = min(ends), max(ends)
+    n = day1 - day0 + 1
+    cap = [0.0] * n
+    for d, usd in capex.items():
+        cap[d - day0] += usd
+    energy = [0.0] * n
+    for d, usd in streams:
+        for i in range(d - day0, d - day0 + horizon):
+            energy[i] += usd / horizon
+    quarters: list[tuple[int, int]] = []
+    cap_q: list[float] = []
+    energy_q: list[float] = []
+    rate = 1 + scenario.discount_rate
+    npv = 0.0
+    date = start + dt.timedelta(days=day0)
+    for i in range(n):
+        q = _fiscal_quarter(date, scenario.fiscal_year_start_month)
+        date += dt.timedelta(days=1)
+        if not quarters or quarters[-1] != q:
+            assert q not in quarters
+            quarters.append(q)
+            cap_q.append(0.0)
+            energy_q.append(0.0)
+        cap_q[-1] += cap[i]
+        energy_q[-1] += energy[i]
+        if cap[i] or energy[i]:
+            npv += (cap[i] + energy[i]) / rate ** ((day0 + i) / DAYS_PER_YEAR)
+    labels = [f"FY{y}-Q{q}" for y, q in quarters]
+    assert [c.period for c in plan.cash_flow] == labels, \
+        ([c.period for c in plan.cash_flow][:3], labels[:3])
+    # each part of a total is rounded to cents once: n parts may be n half-cents off the exact
+    # figure (BOM lines for capex; each selection's and the network's energy a year, times years)
+    capex_slack = 0.02 + 0.005 * len(plan.bom)
+    energy_slack = 0.02 + 0.005 * years * (len(plan.selections) + 1)
+    _close(sum(cap_q), t.capex_usd, "cash flow capex (exact)", rel=0, abs_=capex_slack)
+    _close(sum(energy_q), t.tco_usd - t.capex_usd, "cash flow energy (exact)", rel=0,
+           abs_=energy_slack)
+    # a quarter is its exact sum rounded to a cent or two, plus its share of what the rounded
+    # totals leave over (at most all of it)
+    capex_left = abs(sum(cap_q) - t.capex_usd)
+    energy_left = abs(sum(energy_q) - (t.tco_usd - t.capex_usd))
+    running = 0
+    for c, exact_cap, exact_energy in zip(plan.cash_flow, cap_q, energy_q, strict=True):
+        _close(c.capex_usd, exact_cap, f"{c.period} capex", rel=0, abs_=0.025 + capex_left)
+        _close(c.energy_usd, exact_energy, f"{c.period} energy", rel=0, abs_=0.025 + energy_left)
+        running += round(c.capex_usd * 100) + round(c.energy_usd * 100)
+        assert round(c.cumulative_usd * 100) == running, (c.period, c.cumulative_usd, running)
+    # quarters add up to the totals, to the cent
+    assert sum(round(c.capex_usd * 100) for c in plan.cash_flow) == round(t.capex_usd * 100)
+    assert sum(round(c.energy_usd * 100) for c in plan.cash_flow) == \
+        round(t.tco_usd * 100) - round(t.capex_usd * 100)
+    _close(t.npv_usd, npv, "npv_usd", abs_=capex_slack + energy_slack)
+    # fiscal budgets, counted on the quarters
+    for fy, budget in scenario.budget_by_fiscal_year.items():
+        mine = [c for c in plan.cash_flow if c.period.startswith(f"FY{fy}-")]
+        used = sum(c.capex_usd for c in mine)
+        assert used <= budget + 0.01 * max(1, len(mine)), f"FY{fy}: capex {used} > budget {budget}"
 
 
 def _check_network_rack(r, rt, scenario, catalog, devices_placed) -> None:  # type: ignore[no-untyped-def]
