@@ -307,6 +307,21 @@ def test_a_cheaper_model_behind_a_queue_loses_only_when_a_need_by_demands_it(bun
     assert rushed.totals.capex_usd > free.totals.capex_usd
 
 
+def test_objective_time_with_one_phase_is_ready_as_without_phases(bundled: Catalog) -> None:
+    # 10 DGX B300 (14.5 kW): two to a 40 kW rack ($35k), or one to a 15 kW rack ($15k); the
+    # fastest build is 5 large racks, the cheapest 10 small ones. One phase of all 80 GPUs is
+    # the same demand as ``gpus: 80``.
+    site = {"install_racks_per_week": 40.0,
+            "rack_positions": [{"rack": "air-48u-40kw", "count": 10},
+                               {"rack": "air-42u-15kw", "count": 10}]}
+    workload = {"name": "w", "allowed": ["nvidia-dgx-b300"]}
+    flat = planned(scenario([{**workload, "gpus": 80}], objective="time", site=site), bundled)
+    assert flat.totals.racks == 5
+    phased = planned(scenario([{**workload, "phases": [{"gpus": 80}]}], objective="time",
+                              site=site), bundled)
+    assert phased.schedule.ready_date == flat.schedule.ready_date
+
+
 # --------------------------------------------------------------------------- fiscal budgets
 
 def _two_phases(**extra: Any) -> Scenario:

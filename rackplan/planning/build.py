@@ -73,7 +73,8 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     if objective != "time":
         types, counts = _improve(scenario, chosen, site, packing, types, counts, found.value)
     stage = None
-    if any(w.phases for w in scenario.workloads):
+    if objective != "time" and any(w.phases and len(w.phases) > 1 for w in scenario.workloads):
+        # (for time the search's packing is the one ready earliest: a cheaper one may be later)
         types, counts, stage = _phase_aligned(scenario, chosen, site, types, counts)
     start = scenario.start
     names = [w.name for w in scenario.workloads]
