@@ -119,6 +119,29 @@ def test_size(run):
     assert r.exit_code == 0 and "gb200" in r.stdout
 
 
+def test_size_supply_options(run):
+    base = ("size", "--gpus", "1024", "--server", "dell-xe9680-h200", "--rack", "air-48u-40kw",
+            "--start", "2027-01-04")
+    r = run(*base, "--units-per-week", "50", "--queue-units", "100", "--install-rate", "5",
+            "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["schedule"]["order_date"] == "2027-01-04"
+    deliveries = data["selections"][0]["deliveries"]
+    # 12 weeks of lead, then two weeks of queue ahead; 50 a week: 128 units in 3 weeks
+    assert [d["units"] for d in deliveries] == [50, 50, 28]
+    assert deliveries[0]["date"] == "2027-04-12"
+    installed = [rack["installed_date"] for rack in data["racks"]]
+    assert installed[-1] >= "2027-06-01"  # 43 racks at 5 a week take 8.6 weeks
+    table = run(*base, "--units-per-week", "50")
+    assert "order_date" in table.stdout and "2027-01-04" in table.stdout
+    assert "Deliveries by month" in table.stdout
+    late = run(*base, "--units-per-week", "10", "--need-by", "2027-06-30")
+    assert late.exit_code == 1
+    assert "days late" in late.stderr and "supply" in late.stderr
+    assert run(*base, "--queue-units", "5").exit_code == 2  # a queue needs a rate
+
+
 def test_size_usage_errors(run):
     r = run("size", "--gpus", "8")
     assert r.exit_code == 2 and "exactly one of --server or --gpu" in r.stderr
