@@ -403,6 +403,77 @@ def test_the_supply_phased_example(bundled: Catalog) -> None:
     assert plan.cash_flow[0].period == "FY2028-Q3"  # Jan-Mar 2028: the first deliveries
 
 
+def _shift(date: str, days: int) -> str:
+    return (dt.date.fromisoformat(date) + dt.timedelta(days=days)).isoformat()
+
+
+def _move_capex(d: dict[str, Any]) -> None:
+    """$100 of capex from the first quarter to the second, the running total kept consistent."""
+    first, second = d["cash_flow"][0], d["cash_flow"][1]
+    first["capex_usd"] -= 100.0
+    first["cumulative_usd"] -= 100.0
+    second["capex_usd"] += 100.0
+
+
+def _relabel_phase(d: dict[str, Any]) -> None:
+    d["racks"][0]["placements"][0]["phase"] = 2
+
+
+def _drop_budget_warning(d: dict[str, Any]) -> None:
+    d["warnings"] = [w for w in d["warnings"] if not w.startswith("to fit budget")]
+
+
+CORRUPTIONS = {
+    "a delivery a day late": lambda d: d["selections"][0]["deliveries"][0].update(
+        date=_shift(d["selections"][0]["deliveries"][0]["date"], 1)),
+    "units moved between deliveries": lambda d: (
+        d["selections"][0]["deliveries"][0].update(units=99),
+        d["selections"][0]["deliveries"][1].update(units=101)),
+    "arrival_date": lambda d: d["selections"][0].update(
+        arrival_date=_shift(d["selections"][0]["arrival_date"], 1)),
+    "selection order_date": lambda d: d["selections"][0].update(
+        order_date=_shift(d["selections"][0]["order_date"], 1)),
+    "a rack's arrival": lambda d: d["racks"][0].update(
+        arrival_date=_shift(d["racks"][0]["arrival_date"], 1)),
+    "a rack's install day": lambda d: d["racks"][5].update(
+        installed_date=_shift(d["racks"][5]["installed_date"], 1)),
+    "a phase label": _relabel_phase,
+    "a phase online a day early": lambda d: d["schedule"]["workloads"][0]["phases"][0].update(
+        online_date=_shift(d["schedule"]["workloads"][0]["phases"][0]["online_date"], -1)),
+    "a moved order date without the warning": _drop_budget_warning,
+    "capex in the wrong quarter": _move_capex,
+    "a quarter left out": lambda d: d["cash_flow"].pop(),
+    "npv a dollar off": lambda d: d["totals"].update(npv_usd=d["totals"]["npv_usd"] + 1.0),
+}
+
+
+@pytest.fixture(scope="module")
+def phased_example() -> tuple[Scenario, rackplan.Plan]:
+    s = rackplan.load_scenario(EXAMPLES / "supply-phased.yaml")
+    return s, rackplan.plan(s)
+
+
+@pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
+def test_the_check_catches_a_corrupted_plan(phased_example: tuple[Scenario, rackplan.Plan],
+                                            bundled: Catalog, corruption: str) -> None:
+    """check_plan is not vacuous: each new rule rejects a plan broken in just that respect."""
+    s, plan = phased_example
+    data = plan.model_dump(mode="json")
+    CORRUPTIONS[corruption](data)
+    with pytest.raises(AssertionError):
+        check_plan(rackplan.Plan.model_validate(data), s, bundled)
+
+
+def test_the_check_holds_the_fiscal_budget(phased_example: tuple[Scenario, rackplan.Plan],
+                                           bundled: Catalog) -> None:
+    s, plan = phased_example
+    check_plan(plan, s, bundled)
+    fy2028 = sum(c.capex_usd for c in plan.cash_flow if c.period.startswith("FY2028-"))
+    tighter = s.model_copy(update={"budget_by_fiscal_year": {2028: fy2028 - 1.0, 2029: 4.6e8}})
+    with pytest.raises(AssertionError, match="FY2028"):
+        check_plan(plan, tighter, bundled)
+
+
 # --------------------------------------------------------------------------- without supply keys
 
 @pytest.mark.parametrize("seed", range(4))
