@@ -12,11 +12,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..kernels.dims import AIR, LIQUID, N_DIMS, NAMES, POWER, UNIT_NAMES, UNITS, WEIGHT
 from ..models import Catalog, Scenario, Server, Workload
 from ..tolerance import COUNT_TOL, FIT_REL
-from .supply import ship_days
-from .units import HOURS_PER_YEAR, days
+from .supply import order_days, phase_servers, shipping_for
+from .units import HOURS_PER_YEAR
 
 if TYPE_CHECKING:  # arrays.py builds kernel arrays from candidates, so it imports this module
     from .arrays import SiteArrays
@@ -120,10 +122,9 @@ def _fmt(v: float) -> str:
 
 
 def _last_ship_alone(scenario: Scenario, workload: Workload, server: Server, count: int) -> int:
-    if not scenario.supply and workload.order_date is None and workload.phases is None:
-        return days(server.lead_time_weeks)  # today's rule, without the arrays
-    alone = scenario.model_copy(update={"workloads": [workload]})
-    return int(ship_days(alone, [server], [count])[0].max())
+    ship = shipping_for(scenario, server)
+    orders = np.repeat(order_days(scenario, workload), phase_servers(workload, server, count))
+    return int(ship.ship(orders, np.arange(count, dtype=np.int64)).max())
 
 
 def candidates_for(workload: Workload, scenario: Scenario, catalog: Catalog,

@@ -67,8 +67,6 @@ def _cents(amounts: np.ndarray, total: float) -> np.ndarray:
 class CashFlowResult(NamedTuple):
     periods: list[CashFlow]
     npv_usd: float
-    capex_by_fiscal_year: dict[int, float]
-    """Exact (unrounded) capex per fiscal year."""
 
 
 def cash_flow(start: dt.date, start_month: int, discount_rate: float,
@@ -79,7 +77,7 @@ def cash_flow(start: dt.date, start_month: int, discount_rate: float,
     ends = [d for d, _ in capex] + [e.first_day for e in energy] + \
            [e.first_day + e.days - 1 for e in energy]
     if not ends:
-        return CashFlowResult([], 0.0, {})
+        return CashFlowResult([], 0.0)
     day0, day1 = min(ends), max(ends)
     n = day1 - day0 + 1
     cap = np.zeros(n)
@@ -105,11 +103,7 @@ def cash_flow(start: dt.date, start_month: int, discount_rate: float,
     day = np.arange(day0, day0 + n, dtype=np.float64)
     factor = (1.0 + discount_rate) ** (-day / DAYS_PER_YEAR)
     npv = round(float(((cap + ene) * factor).sum()), 2) + 0.0
-    by_year: dict[int, float] = {}
-    for i in range(nq):
-        fy = int(_label(q0 + i, start_month)[2:].split("-")[0])
-        by_year[fy] = by_year.get(fy, 0.0) + float(cap_q[i])
-    return CashFlowResult(periods, npv, by_year)
+    return CashFlowResult(periods, npv)
 
 
 def fiscal_year_start(fy: int, start_month: int) -> dt.date:
