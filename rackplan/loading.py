@@ -402,10 +402,35 @@ def check_scenario_references(scenario: Scenario, catalog: Catalog, file: str | 
                 problems.append(Problem(file, f"workloads[{workload.name}]", f"allowed[{index}]",
                                         f"unknown id {allowed!r}: expected a GPU id or a "
                                         "server id from the catalog"))
+    problems.extend(_supply_problems(scenario, catalog, file))
     if scenario.network is not None:
         problems.extend(_network_problems(scenario, scenario.network, catalog, file))
     if problems:
         raise ScenarioError(problems)
+
+
+def _supply_problems(scenario: Scenario, catalog: Catalog, file: str | None) -> list[Problem]:
+    """Each supply rule matches some vendor, server id or GPU id, and no two rules the same."""
+    names = ({s.vendor.casefold() for s in catalog.servers} | {s.id.casefold() for s in catalog.servers}
+             | {g.id.casefold() for g in catalog.gpus})
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, rule in enumerate(scenario.supply):
+        key = rule.match.casefold()
+        if key not in names:
+            vendors = sorted({s.vendor for s in catalog.servers})
+            close = difflib.get_close_matches(rule.match, vendors + [s.id for s in catalog.servers]
+                                              + [g.id for g in catalog.gpus], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; vendors: {', '.join(vendors)}"
+            problems.append(Problem(file, f"supply[{i}]", "match",
+                                    f"{rule.match!r} is no vendor, server id or GPU id in the "
+                                    f"catalog{hint}"))
+        elif key in seen:
+            problems.append(Problem(file, f"supply[{i}]", "match",
+                                    f"{rule.match!r} is matched by supply[{seen[key]}] already; "
+                                    "give one rule per vendor, server or GPU"))
+        seen.setdefault(key, i)
+    return problems
 
 
 def _network_problems(scenario: Scenario, net: Network, catalog: Catalog,
