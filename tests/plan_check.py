@@ -39,11 +39,13 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
         if w.min_scale_up_gpus:
             assert server.scale_up_gpus >= w.min_scale_up_gpus
         assert s.gpus == s.count * server.gpu_count
+        grows = w.grow and plan.most is not None  # its demand is a minimum
         if w.phases:  # each phase is sized on its own
-            assert s.count == sum(-(-p.gpus // server.gpu_count) for p in w.phases), w.name
+            own = sum(-(-p.gpus // server.gpu_count) for p in w.phases)
+            assert s.count >= own if grows else s.count == own, w.name
             assert s.gpus >= w.gpus
         elif w.gpus is not None:
-            assert s.gpus >= w.gpus and (s.count - 1) * server.gpu_count < w.gpus
+            assert s.gpus >= w.gpus and (grows or (s.count - 1) * server.gpu_count < w.gpus)
         elif w.fp8_pflops is not None:
             assert s.count * server.gpu_count * gpu.fp8_tflops / 1000 >= w.fp8_pflops * (1 - 1e-9)
         else:
@@ -188,7 +190,9 @@ def _rule_of(server, rules):  # type: ignore[no-untyped-def]
 def _servers_per_phase(w, server, count: int) -> list[int]:  # type: ignore[no-untyped-def]
     if not w.phases:
         return [count]
-    return [-(-p.gpus // server.gpu_count) for p in w.phases]
+    per = [-(-p.gpus // server.gpu_count) for p in w.phases]
+    per[-1] += count - sum(per)  # a grow workload's growth joins its last phase
+    return per
 
 
 def _ship_days(scenario, catalog, sel, orders):  # type: ignore[no-untyped-def]

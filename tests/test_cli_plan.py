@@ -14,7 +14,8 @@ from rackplan.loading import catalog_for
 
 from .plan_check import check_plan
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
+EXAMPLES = sorted(p for p in (Path(__file__).parent.parent / "examples").glob("*.yaml")
+                  if not p.name.startswith("sweep-"))  # sweep files: tests/test_sweep.py
 ENTERPRISE = str(Path(__file__).parent.parent / "examples" / "enterprise-pod.yaml")
 
 

@@ -25,10 +25,11 @@ from ._options import catalog_option, emit, format_option, output_option
 
 _OBJECTIVE = click.option(
     "--objective",
-    type=click.Choice(["capex", "tco", "time"]),
+    type=click.Choice(["capex", "tco", "time", "max_gpus", "max_fp8_pflops"]),
     default=None,
     help="What to minimize (default: the scenario's): capex; tco = capex + energy over "
-    "horizon_years; time = ready date first, then TCO.",
+    "horizon_years; time = ready date first, then TCO. Or what to maximize: max_gpus or "
+    "max_fp8_pflops of the workloads marked grow: true, then the least TCO.",
 )
 
 
@@ -93,8 +94,16 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
 
 
 @click.command("size")
-@click.option("--gpus", type=click.IntRange(1, 100_000_000), required=True,
-              help="GPUs to deliver.")
+@click.option("--gpus", type=click.IntRange(1, 100_000_000), default=None,
+              help="GPUs to deliver (with --most: the least to deliver, default 1).")
+@click.option("--most", is_flag=True,
+              help="The most GPUs the limits allow (--budget, --it-power-kw), then the least "
+                   "TCO; --objective max_fp8_pflops for the most dense FP8 compute instead. "
+                   "The report says whether the figure is proven the most.")
+@click.option("--budget", type=click.FloatRange(0, 1e13, min_open=True), default=None,
+              metavar="USD", help="Cap on capex in US dollars (e.g. 5e7).")
+@click.option("--it-power-kw", type=click.FloatRange(0, 100_000_000, min_open=True), default=None,
+              metavar="KW", help="IT power envelope in kW (default: none).")
 @click.option("--server", "server_id", default=None, metavar="ID", help="Server model id.")
 @click.option("--gpu", "gpu_id", default=None, metavar="ID",
               help="GPU id: every server with this GPU is a candidate.")
@@ -126,7 +135,8 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
 @format_option("table", "json", "csv", "markdown")
 @output_option
 @catalog_option
-def size_command(gpus: int, server_id: str | None, gpu_id: str | None, rack_ids: tuple[str, ...],
+def size_command(gpus: int | None, most: bool, budget: float | None, it_power_kw: float | None,
+                 server_id: str | None, gpu_id: str | None, rack_ids: tuple[str, ...],
                  redundancy: str, allocation: float, utilization: float, pue: float,
                  electricity: float, years: float, start: dt.datetime | None,
                  install_rate: float, need_by: dt.datetime | None, units_per_week: float | None,
@@ -134,11 +144,17 @@ def size_command(gpus: int, server_id: str | None, gpu_id: str | None, rack_ids:
                  catalog_files: tuple[str, ...]) -> None:
     """Quick sizing with no scenario file: GPUs of one server model (or GPU) in racks.
 
-    Rack positions are unlimited and there is no site power envelope; the
-    planner picks the rack type (among --rack, or all) that minimizes the
-    objective (default tco). --units-per-week and --queue-units make a supply
-    rule for the chosen server (or GPU): units ship at that rate after the
-    lead time, behind the queue.
+    Rack positions are unlimited and, unless --it-power-kw or --budget is
+    given, so are power and money; the planner picks the rack type (among
+    --rack, or all) that minimizes the objective (default tco).
+    --units-per-week and --queue-units make a supply rule for the chosen
+    server (or GPU): units ship at that rate after the lead time, behind the
+    queue.
+
+    --most asks the other way round: the most GPUs within --budget and/or
+    --it-power-kw (and --need-by, if given), on --server, --gpu or any model.
+    The figure is exact when the report says "proven the most"; otherwise it
+    gives the proven upper bound and the gap.
 
     \b
     Example:
@@ -146,35 +162,58 @@ def size_command(gpus: int, server_id: str | None, gpu_id: str | None, rack_ids:
       rackplan size --gpus 10000 --gpu gb200 --format json
       rackplan size --gpus 20000 --server dell-xe9680-h200 --start 2026-12-01 \
           --queue-units 5200 --units-per-week 100 --need-by 2028-12-31
+      rackplan size --most --budget 5e7 --it-power-kw 2000 --gpu h200-sxm
     """
-    if (server_id is None) == (gpu_id is None):
-        raise click.UsageError("give exactly one of --server or --gpu")
+    if most:
+        objective = objective or "max_gpus"
+        if objective not in ("max_gpus", "max_fp8_pflops"):
+            raise click.UsageError(f"--most maximizes: use --objective max_gpus or max_fp8_pflops, "
+                                   f"not {objective}")
+        if budget is None and it_power_kw is None:
+            raise click.UsageError("--most needs a limit to stop at: --budget and/or --it-power-kw")
+        if server_id is not None and gpu_id is not None:
+            raise click.UsageError("give at most one of --server or --gpu")
+    else:
+        if objective in ("max_gpus", "max_fp8_pflops"):
+            raise click.UsageError(f"--objective {objective} needs --most (the most within "
+                                   "--budget / --it-power-kw)")
+        if gpus is None:
+            raise click.UsageError("give --gpus (or --most for the most the limits allow)")
+        if (server_id is None) == (gpu_id is None):
+            raise click.UsageError("give exactly one of --server or --gpu")
     if queue_units and units_per_week is None:
         raise click.UsageError("--queue-units needs --units-per-week (the rate the queue ships at)")
     catalog = load_catalog(*catalog_files)
     wanted = server_id or gpu_id
-    assert wanted is not None
-    option, kind = ("--server", Server) if server_id else ("--gpu", GPU)
-    _check_id(catalog, option, wanted, kind)
+    if wanted is not None:
+        option, kind = ("--server", Server) if server_id else ("--gpu", GPU)
+        _check_id(catalog, option, wanted, kind)
     for rack_id in rack_ids:
         _check_id(catalog, "--rack", rack_id, RackType, noun="rack type")
     racks = list(rack_ids) or [r.id for r in catalog.racks if redundancy == "N" or r.feeds >= 2]
-    workload: dict[str, Any] = {"name": "cluster", "gpus": gpus, "allowed": [wanted],
-                                "utilization": utilization}
+    workload: dict[str, Any] = {"name": "cluster", "gpus": gpus or 1, "utilization": utilization}
+    if wanted is not None:
+        workload["allowed"] = [wanted]
+    if most:
+        workload["grow"] = True
     if need_by is not None:
         workload["need_by"] = need_by.date().isoformat()
     data: dict[str, Any] = {
-        "name": f"size-{gpus}-{wanted}",
+        "name": (f"size-most-{wanted or 'any'}" if most else f"size-{gpus}-{wanted}"),
         "start": (start.date() if start else dt.date.today()).isoformat(),
         "objective": objective or "tco",
         "horizon_years": years,
-        "site": {"it_power_kw": 100_000_000, "pue": pue, "electricity_usd_per_kwh": electricity,
+        "site": {"it_power_kw": it_power_kw or 100_000_000, "pue": pue, "electricity_usd_per_kwh": electricity,
                  "power_redundancy": redundancy, "power_allocation": allocation,
                  "install_racks_per_week": install_rate,
                  "rack_positions": [{"rack": r, "count": 1_000_000} for r in racks]},
         "workloads": [workload],
     }
+    if budget is not None:
+        data["budget_usd"] = budget
     if units_per_week is not None:
+        if wanted is None:
+            raise click.UsageError("--units-per-week needs --server or --gpu (the units it ships)")
         data["supply"] = [{"match": wanted, "units_per_week": units_per_week,
                            "queue_units": queue_units}]
     scenario = _validated(data, catalog)
@@ -202,6 +241,7 @@ _SIZE_OPTIONS = {
     "workloads.0.gpus": "--gpus", "workloads.0.utilization": "--utilization",
     "site.install_racks_per_week": "--install-rate", "workloads.0.need_by": "--need-by",
     "supply.0.units_per_week": "--units-per-week", "supply.0.queue_units": "--queue-units",
+    "budget_usd": "--budget", "site.it_power_kw": "--it-power-kw",
 }
 """Scenario fields ``size`` fills from its options, so an error names the option."""
 
@@ -223,7 +263,7 @@ def _usd(v: float | None) -> int | None:
     return None if v is None else round(v)
 
 
-_COMPARE_COLUMNS = ["server", "forced_on", "servers", "racks", "it_power_mw", "capex_usd",
+_COMPARE_COLUMNS = ["server", "forced_on", "servers", "racks", "gpus", "it_power_mw", "capex_usd",
                     "tco_usd", "usd_per_gpu_hour", "ready_date", "note"]
 
 
@@ -248,7 +288,7 @@ def compare_command(scenario_file: str, objective: str | None, fmt: str, output:
     every = len(scenario.workloads)
     cells = [[r.server or "(optimized)",
               ("all" if len(r.forced_on) == every else ", ".join(r.forced_on)) if r.server else "-",
-              r.servers, r.racks, r.it_power_mw, _usd(r.capex_usd), _usd(r.tco_usd),
+              r.servers, r.racks, r.gpus, r.it_power_mw, _usd(r.capex_usd), _usd(r.tco_usd),
               None if r.usd_per_gpu_hour is None else round(r.usd_per_gpu_hour, 4),
               r.ready_date.isoformat() if r.ready_date else None, r.reason or ""] for r in rows]
     if fmt == "csv":

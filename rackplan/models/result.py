@@ -270,6 +270,28 @@ class CashFlow(BaseModel):
     """Capex and energy of this and every earlier period."""
 
 
+class Most(BaseModel):
+    """*(added)* What objective ``max_gpus`` or ``max_fp8_pflops`` found: the most the limits
+    allow, proven, or how far from proven."""
+
+    model_config = _CONFIG
+
+    objective: str
+    """``max_gpus`` or ``max_fp8_pflops``."""
+    value: float
+    """GPUs (or dense FP8 PFLOPS) of the ``grow`` workloads in this plan."""
+    upper_bound: float
+    """Proven: no plan meeting every limit gives the ``grow`` workloads more."""
+    gap: float
+    """``(upper_bound - value) / upper_bound``; 0 means proven the most."""
+    workloads: list[str]
+    """The ``grow`` workloads."""
+    probes: int
+    """Plans searched, each for the least TCO at a floor on the grow workloads."""
+    unproven: int
+    """Of those, the searches that stopped at their limits without a plan or a proof."""
+
+
 class Bounds(BaseModel):
     model_config = _CONFIG
 
@@ -317,6 +339,9 @@ class Plan(BaseModel):
     """The sized fabrics (empty without a scenario ``network``)."""
     bom: list[BomLine] = Field(default_factory=list)
     """The bill of materials: one line per part; ``extended_usd`` sums to ``capex_usd``."""
+    most: Most | None = None
+    """*(added)* Objective ``max_gpus`` / ``max_fp8_pflops``: the maximized figure, its proven upper bound
+    and gap (``bounds`` are then the TCO's, among plans giving as much). None otherwise."""
     cash_flow: list[CashFlow] = Field(default_factory=list)
     """By fiscal quarter, every quarter from the first payment to the last day of energy;
     capex sums to ``capex_usd`` and energy to ``tco_usd - capex_usd``."""
@@ -336,6 +361,11 @@ class Alternative(BaseModel):
     """Why there is no plan with this model (not eligible, or the diagnosis)."""
     servers: int | None = None
     racks: int | None = None
+    gpus: int | None = None
+    """*(added)* GPUs of the plan."""
+    most: float | None = None
+    """*(added)* Objective ``max_gpus`` / ``max_fp8_pflops``: the plan's ``most.value``, which
+    the rows are ranked by."""
     it_power_mw: float | None = None
     capex_usd: float | None = None
     tco_usd: float | None = None

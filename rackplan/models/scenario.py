@@ -215,6 +215,9 @@ class Workload(BaseModel):
     phases: list[Phase] | None = Field(default=None, min_length=1, max_length=1000)
     """Stages that come online one after another on the same server model; ``gpus`` may be
     omitted (it is then the phases' sum) or must equal their sum."""
+    grow: bool = False
+    """With objective ``max_gpus`` or ``max_fp8_pflops``: take as many servers as the limits
+    allow (the demand is then a minimum; with phases, the growth joins the last phase)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -254,8 +257,9 @@ class Scenario(BaseModel):
     """Scenario name, repeated in the plan."""
     start: dt.date
     """Order date (YYYY-MM-DD); lead times count from it."""
-    objective: Literal["capex", "tco", "time"] = "tco"
-    """What to minimize: ``capex``, ``tco``, or ``time`` (ready date first, then TCO)."""
+    objective: Literal["capex", "tco", "time", "max_gpus", "max_fp8_pflops"] = "tco"
+    """What to minimize: ``capex``, ``tco``, or ``time`` (ready date first, then TCO); or what to
+    maximize: ``max_gpus`` or ``max_fp8_pflops`` of the ``grow`` workloads (then the least TCO)."""
     horizon_years: StrictFloat = Field(default=4, gt=0, le=50)
     """Years of operation counted in TCO and $/GPU-hour."""
     budget_usd: StrictFloat | None = Field(default=None, gt=0, le=1e13)

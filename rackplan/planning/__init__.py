@@ -64,7 +64,9 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str |
 
     ``catalog`` defaults to the bundled catalog plus the scenario's
     ``catalogs:``. ``objective`` overrides the scenario's (``capex``, ``tco``,
-    ``time``). ``force_models`` maps workload names to a server id that
+    ``time``, or ``max_gpus`` / ``max_fp8_pflops``: the most for the ``grow``
+    workloads, then the least TCO, with ``Plan.most`` saying how close to
+    proven; see :mod:`.most`). ``force_models`` maps workload names to a server id that
     workload must use (what ``rackplan compare`` does). Raises
     :class:`InfeasibleError` with a diagnosis when no plan meets every limit,
     and :class:`ScenarioError` when the scenario names something the catalog lacks.
@@ -93,13 +95,29 @@ def _plan(scenario: Scenario, catalog: Catalog | None, objective: str | None,
     else:
         check_scenario_references(scenario, catalog, scenario.source_file)
     objective = objective or scenario.objective
+    if objective in MAXIMIZE:
+        from .most import plan_most  # most plans by calling _plan_least
+        return plan_most(scenario, catalog, objective, force_models)
     if objective not in ("capex", "tco", "time"):
-        raise ValueError(f"objective must be capex, tco or time, not {objective!r}")
-    site = site_arrays(scenario, catalog)
+        raise ValueError("objective must be capex, tco, time, max_gpus or max_fp8_pflops, "
+                         f"not {objective!r}")
+    return _plan_least(scenario, catalog, objective, force_models, None)
+
+
+MAXIMIZE = ("max_gpus", "max_fp8_pflops")
+"""Objectives that maximize what the ``grow`` workloads get (see :mod:`.most`)."""
+
+
+def candidate_lists(scenario: Scenario, catalog: Catalog, site: SiteArrays,
+                    force_models: Mapping[str, str] | None,
+                    floors: Mapping[str, tuple[str, float]] | None
+                    ) -> tuple[list[list[Candidate]], dict[str, dict[str, str]]]:
+    """Each workload's candidates (sized to its demand and its floor, if any), and each
+    rejected server's reason per workload."""
     cands: list[list[Candidate]] = []
     rejected: dict[str, dict[str, str]] = {}
     for w in scenario.workloads:
-        lst, why = candidates_for(w, scenario, catalog, site)
+        lst, why = candidates_for(w, scenario, catalog, site, (floors or {}).get(w.name))
         forced = (force_models or {}).get(w.name)
         if forced is not None:
             if forced not in catalog or not isinstance(catalog.get(forced), Server):
@@ -114,6 +132,16 @@ def _plan(scenario: Scenario, catalog: Catalog | None, objective: str | None,
                 why = {forced: why.get(forced, "not in the catalog")}
         cands.append(lst)
         rejected[w.name] = why
+    return cands, rejected
+
+
+def _plan_least(scenario: Scenario, catalog: Catalog, objective: str,
+                force_models: Mapping[str, str] | None,
+                floors: Mapping[str, tuple[str, float]] | None) -> Plan:
+    """The plan of least ``objective`` (capex, tco or time); ``floors`` sizes workloads to at
+    least that much as well (see :func:`.candidates.candidates_for`)."""
+    site = site_arrays(scenario, catalog)
+    cands, rejected = candidate_lists(scenario, catalog, site, force_models, floors)
     if scenario.network is not None:
         cands = add_network_shares(scenario, catalog, cands, rejected)
     if has_need_by(scenario):

@@ -102,6 +102,25 @@ def servers_needed(workload: Workload, server: Server, catalog: Catalog) -> int:
     return max(1, math.ceil(demand / per_server - COUNT_TOL))
 
 
+def per_server_value(server: Server, catalog: Catalog, unit: str) -> float:
+    """What one server gives in ``unit``: ``gpus`` or ``fp8_pflops`` (dense)."""
+    if unit == "gpus":
+        return float(server.gpu_count)
+    return server.gpu_count * catalog.gpu(server.gpu).fp8_tflops / 1000.0
+
+
+def servers_for_floor(server: Server, catalog: Catalog, floor: tuple[str, float]) -> int:
+    """Fewest servers that give at least ``floor`` (a unit of :func:`per_server_value` and an
+    amount)."""
+    unit, amount = floor
+    per = per_server_value(server, catalog, unit)
+    if amount <= 0:
+        return 0
+    if per <= 0:
+        return 1 << 40  # gives nothing in this unit: no count reaches the floor
+    return max(1, math.ceil(amount / per - COUNT_TOL))
+
+
 def _misfit(size: tuple[float, ...], site: SiteArrays) -> str | None:
     """None when the server fits some rack type at the site, else why not (per type)."""
     parts = []
@@ -128,8 +147,13 @@ def _last_ship_alone(scenario: Scenario, workload: Workload, server: Server, cou
 
 
 def candidates_for(workload: Workload, scenario: Scenario, catalog: Catalog,
-                   site: SiteArrays) -> tuple[list[Candidate], dict[str, str]]:
-    """The workload's qualifying candidates, and each rejected server's reason."""
+                   site: SiteArrays, floor: tuple[str, float] | None = None
+                   ) -> tuple[list[Candidate], dict[str, str]]:
+    """The workload's qualifying candidates, and each rejected server's reason.
+
+    ``floor`` (``("gpus" | "fp8_pflops", amount)``), for a ``grow`` workload under a
+    maximizing objective, sizes each candidate to at least that much as well as to the
+    workload's own demand (the extra servers join its last phase)."""
     s = scenario.site
     out: list[Candidate] = []
     rejected: dict[str, str] = {}
@@ -153,6 +177,11 @@ def candidates_for(workload: Workload, scenario: Scenario, catalog: Catalog,
             rejected[server.id] = misfit
             continue
         count = servers_needed(workload, server, catalog)
+        if floor is not None:
+            count = max(count, servers_for_floor(server, catalog, floor))
+            if count >= 1 << 40:
+                rejected[server.id] = f"gives no {floor[0].replace('_', ' ')}"
+                continue
         draw_kw = (server.power_idle_w + workload.utilization
                    * (server.power_max_w - server.power_idle_w)) / 1000.0
         server_usd = count * server.price_usd

@@ -36,7 +36,8 @@ def compare(scenario: Scenario, catalog: Catalog | None = None, *,
                                reason=str(exc))
         t = p.totals
         return Alternative(server=server_id, forced_on=forced_on, feasible=True,
-                           servers=t.servers, racks=t.racks,
+                           servers=t.servers, racks=t.racks, gpus=t.gpus,
+                           most=p.most.value if p.most else None,
                            it_power_mw=rounded(t.it_power_kw / 1000), capex_usd=t.capex_usd,
                            tco_usd=t.tco_usd, usd_per_gpu_hour=t.usd_per_gpu_hour,
                            ready_date=p.schedule.ready_date)
@@ -55,6 +56,8 @@ def compare(scenario: Scenario, catalog: Catalog | None = None, *,
             return (1, 0.0, 0.0, a.server or "")
         if objective == "capex":
             return (0, 0.0, a.capex_usd or 0.0, a.server or "")
+        if a.most is not None:  # max_gpus / max_fp8_pflops: the most first, then TCO
+            return (0, -a.most, a.tco_usd or 0.0, a.server or "")
         first = float(a.ready_date.toordinal()) if objective == "time" and a.ready_date else 0.0
         return (0, first, a.tco_usd or 0.0, a.server or "")
 

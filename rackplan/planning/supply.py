@@ -50,10 +50,13 @@ def rule_for(server: Server, rules: list[SupplyRule]) -> int | None:
 
 
 def phase_servers(workload: Workload, server: Server, count: int) -> list[int]:
-    """Servers per phase (one phase, ``count`` servers, for a workload without phases)."""
+    """Servers per phase (one phase, ``count`` servers, for a workload without phases); servers
+    beyond the phases' own (a ``grow`` workload's growth) join the last phase."""
     if workload.phases is None:
         return [count]
-    return [-(-p.gpus // server.gpu_count) for p in workload.phases]
+    per = [-(-p.gpus // server.gpu_count) for p in workload.phases]
+    per[-1] += max(count - sum(per), 0)
+    return per
 
 
 def order_days(scenario: Scenario, workload: Workload,

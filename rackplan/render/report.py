@@ -19,9 +19,15 @@ def summary(plan: Plan) -> list[tuple[str, Any]]:
     """The report's headline figures, as (field, value) pairs."""
     t = plan.totals
     b = plan.bounds
-    return [
-        ("scenario", plan.scenario),
-        ("objective", plan.objective),
+    head: list[tuple[str, Any]] = [("scenario", plan.scenario), ("objective", plan.objective)]
+    if plan.most is not None:
+        m = plan.most
+        unit = "GPUs" if m.objective == "max_gpus" else "FP8 PFLOPS"
+        amount = (lambda v: f"{v:,.0f}") if m.objective == "max_gpus" else (lambda v: f"{v:,.3f}")
+        head.append(("most", f"{amount(m.value)} {unit} for {', '.join(m.workloads)} "
+                     + ("(proven the most)" if m.gap == 0 else
+                        f"(at most {amount(m.upper_bound)} proven possible, gap {m.gap:.3%})")))
+    return head + [
         ("gpus", t.gpus),
         ("servers", t.servers),
         ("racks", f"{t.racks:,} (lower bound {b.racks_lower_bound:,})"),
@@ -34,7 +40,8 @@ def summary(plan: Plan) -> list[tuple[str, Any]]:
         ("order_date", plan.schedule.order_date.isoformat() if plan.schedule.order_date else "-"),
         ("ready_date", plan.schedule.ready_date.isoformat()),
         ("npv_usd", _usd(t.npv_usd)),
-        ("objective_bound", f"{_usd(b.objective_lower_bound)} (gap {b.gap:.3%})"),
+        ("objective_bound" if plan.most is None else "tco_bound",
+         f"{_usd(b.objective_lower_bound)} (gap {b.gap:.3%})"),
     ]
 
 

@@ -1,0 +1,256 @@
+"""The most within limits: objectives ``max_gpus`` and ``max_fp8_pflops``.
+
+Workloads marked ``grow`` take as much as the site's power, positions, cooling,
+budget (and need-by dates, where given) allow; the others get exactly their
+demand; among plans giving the most, the least TCO wins.
+
+The planner's own search is the oracle. A *probe* at floor ``D`` plans for the
+least TCO with the grow workload sized to at least ``D`` (its own demand still a
+minimum). Feasibility is monotone in ``D``: a plan giving ``D`` still fits with
+servers taken out. So, for one grow workload, a bisection over ``D`` between
+what its minimum plan gives and a proven upper bound finds the most:
+
+- a plan at floor ``D`` giving ``v >= D`` proves ``v`` reachable;
+- a proven infeasible probe at ``D`` proves that nothing gives ``D`` or more;
+- a probe that stops at the search's limits proves nothing: it narrows the
+  bisection but not the bound, and the gap says so.
+
+The plan at the last reachable floor is also the least TCO among plans giving
+the most: its search covered every plan giving at least that floor. GPUs are
+whole, so the bisection ends exact; PFLOPS are not, so once the interval is
+narrower than any server's share, every value a single model could reach in it
+is probed in turn.
+
+With several grow workloads the split is a choice of its own. They are grown
+along a few directions (evenly, and each alone with the others at their
+demand); the best plan found is returned with the proven upper bound of
+:func:`upper_bound` and the gap between them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+from ..errors import InfeasibleError, Problem, ScenarioError, SearchLimitError
+from ..models import Catalog, Scenario
+from ..models.result import Most, Plan
+from ..tolerance import FIT_REL
+from . import _plan_least, candidate_lists
+from .arrays import site_arrays
+from .candidates import Candidate, per_server_value
+
+UNIT = {"max_gpus": "gpus", "max_fp8_pflops": "fp8_pflops"}
+"""The unit each maximizing objective counts."""
+
+REL_TOL = 1e-9
+"""PFLOPS: floors closer than this share are the same floor."""
+
+Probe = Callable[[Mapping[str, tuple[str, float]]], Plan]
+
+
+class Best(NamedTuple):
+    plan: Plan
+    value: float
+
+
+def plan_most(scenario: Scenario, catalog: Catalog, objective: str,
+              force_models: Mapping[str, str] | None,
+              on_probe: Callable[[str], None] | None = None) -> Plan:
+    """The plan giving the grow workloads the most ``objective``, then the least TCO."""
+    grow = [w.name for w in scenario.workloads if w.grow]
+    if not grow:
+        raise ScenarioError([Problem(scenario.source_file, None, "objective",
+                                     f"objective {objective} needs a workload with grow: true "
+                                     "(the one that takes as much as the limits allow)")])
+    unit = UNIT[objective]
+    probes = unproven = 0
+
+    def probe(floors: Mapping[str, tuple[str, float]]) -> Plan:
+        nonlocal probes, unproven
+        probes += 1
+        if on_probe is not None:
+            on_probe(", ".join(f"{w} >= {_fmt(v, unit)}" for w, (_u, v) in floors.items()))
+        try:
+            return _plan_least(scenario, catalog, "tco", force_models, floors)
+        except SearchLimitError:
+            unproven += 1
+            raise
+
+    def value(p: Plan) -> float:
+        return plan_value(p, catalog, unit, grow)
+
+    upper = upper_bound(scenario, catalog, unit, force_models)
+    first = probe({})  # at their demand: infeasible here is infeasible for the objective
+    best = Best(first, value(first))
+    if len(grow) == 1:
+        best, upper = _grow_one(probe, value, catalog, scenario, force_models, grow[0], unit,
+                                best, upper)
+    else:
+        for direction in [None, *grow]:  # evenly, then each alone
+            best = _grow_along(probe, value, unit, grow, direction, best, upper)
+    upper = max(upper, best.value)
+    gap = (upper - best.value) / upper if upper > 0 else 0.0
+    drop = tuple(f"workload {w!r}: " for w in grow)
+    warnings = [m for m in best.plan.warnings if not (m.startswith(drop) and "delivered for" in m)]
+    if gap > 0:
+        warnings.append(f"{objective}: {_fmt(best.value, unit)} found, at most "
+                        f"{_fmt(upper, unit)} is proven possible (gap {gap:.2%}); "
+                        f"{unproven} of {probes} searches stopped at their limits"
+                        if unproven else
+                        f"{objective}: {_fmt(best.value, unit)} found, at most "
+                        f"{_fmt(upper, unit)} is proven possible (gap {gap:.2%}): several grow "
+                        "workloads are grown evenly and one at a time, not over every split")
+    most = Most(objective=objective, value=round(best.value, 6), upper_bound=round(upper, 6),
+                gap=round(gap, 6), workloads=grow, probes=probes, unproven=unproven)
+    return best.plan.model_copy(update={"objective": objective, "most": most,
+                                        "warnings": warnings})
+
+
+def _fmt(v: float, unit: str) -> str:
+    return f"{v:,.0f} GPUs" if unit == "gpus" else f"{v:,.3f} FP8 PFLOPS"
+
+
+def plan_value(p: Plan, catalog: Catalog, unit: str, grow: list[str]) -> float:
+    """What the grow workloads get in ``p``."""
+    total = 0.0
+    for s in p.selections:
+        if s.workload in grow:
+            total += s.count * per_server_value(catalog.server(s.server), catalog, unit)
+    return total
+
+
+def _grow_one(probe: Probe, value: Callable[[Plan], float], catalog: Catalog,
+              scenario: Scenario, force_models: Mapping[str, str] | None, name: str, unit: str,
+              best: Best, upper: float) -> tuple[Best, float]:
+    """Bisect the floor of the one grow workload; returns the best plan and the proven bound.
+
+    ``lo`` is reached; no value at or above ``top`` was found (a probe there failed, proven
+    or not); values at or above ``proven_top`` are proven out of reach.
+    """
+    gpus = unit == "gpus"
+    lo = best.value
+    top = proven_top = (math.floor(upper + 1e-9) + 1.0) if gpus else upper * (1 + 2 * REL_TOL)
+
+    def at(floor: float) -> None:
+        nonlocal lo, top, proven_top, best
+        try:
+            p = probe({name: (unit, floor)})
+        except SearchLimitError:
+            top = min(top, floor)
+            return
+        except InfeasibleError:
+            top = min(top, floor)
+            proven_top = min(proven_top, floor)
+            return
+        v = value(p)
+        if v > best.value or (v == best.value and p.totals.tco_usd < best.plan.totals.tco_usd):
+            best = Best(p, v)
+        lo = max(lo, v, floor)
+
+    if gpus:
+        while lo + 1 < top:
+            at(float((lo + top) // 2))
+        return best, (lo if proven_top <= top else proven_top - 1)
+    # PFLOPS: bisect until the interval is narrower than every server's share, then probe the
+    # values single models reach inside it, lowest first (a plan's value is one model's
+    # servers times its share)
+    shares = _shares(scenario, catalog, force_models, name, unit)
+    step = min(shares) if shares else 0.0
+    while top - lo > max(step, REL_TOL * top):
+        at((lo + top) / 2)
+    while True:
+        above = [math.ceil(lo * (1 + REL_TOL) / v) * v for v in shares]
+        nxt = min((v for v in above if v < top * (1 - REL_TOL)), default=None)
+        if nxt is None:  # nothing reachable in (lo, top); when top is proven, nothing beats lo
+            return best, (lo if proven_top <= top else proven_top)
+        at(nxt)
+
+
+def _shares(scenario: Scenario, catalog: Catalog, force_models: Mapping[str, str] | None,
+            name: str, unit: str) -> list[float]:
+    """What one server of each model the workload may use gives."""
+    site = site_arrays(scenario, catalog)
+    cands, _why = candidate_lists(scenario, catalog, site, force_models, None)
+    k = next(i for i, w in enumerate(scenario.workloads) if w.name == name)
+    return sorted({per_server_value(c.server, catalog, unit) for c in cands[k]} - {0.0})
+
+
+def _grow_along(probe: Probe, value: Callable[[Plan], float], unit: str, grow: list[str],
+                direction: str | None, best: Best, upper: float) -> Best:
+    """Bisect one total ``t`` split evenly (``direction`` None) or given to one workload."""
+    def floors(t: float) -> dict[str, tuple[str, float]]:
+        if direction is None:
+            return {w: (unit, t / len(grow)) for w in grow}
+        return {direction: (unit, t)}
+
+    def reached(p: Plan) -> float:
+        """The largest ``t`` whose floors ``p`` meets."""
+        per = {s.workload: 0.0 for s in p.selections}
+        for s in p.selections:
+            if s.workload in grow:
+                per[s.workload] = value(p.model_copy(update={"selections": [s]}))
+        if direction is None:
+            return min(per[w] for w in grow) * len(grow)
+        return per[direction]
+
+    lo = reached(best.plan)
+    hi = upper
+    while hi - lo > max(1.0 if unit == "gpus" else 0.0, REL_TOL * hi):
+        t = math.ceil((lo + hi) / 2) if unit == "gpus" else (lo + hi) / 2
+        try:
+            p = probe(floors(t))
+        except InfeasibleError:  # SearchLimitError too: either way, not found here
+            hi = t - 1 if unit == "gpus" else t * (1 - REL_TOL)
+            continue
+        v = value(p)
+        if v > best.value or (v == best.value and p.totals.tco_usd < best.plan.totals.tco_usd):
+            best = Best(p, v)
+        lo = max(t, reached(p))
+    return best
+
+
+def upper_bound(scenario: Scenario, catalog: Catalog, unit: str,
+                force_models: Mapping[str, str] | None) -> float:
+    """A proven upper bound on what the grow workloads can get, from three relaxations.
+
+    Each grow server takes reserved power, budget and rack space; whatever the
+    other workloads must take at the least is not available to them. So the
+    total is at most the power left times the best ratio of value to kW over
+    the grow workloads' candidates, likewise for the budget, and the positions
+    times the most any one candidate puts in a rack of each type.
+    """
+    site = site_arrays(scenario, catalog)
+    cands, _why = candidate_lists(scenario, catalog, site, force_models, None)
+    grow_cands: list[Candidate] = []
+    fixed_kw = fixed_usd = 0.0
+    for w, lst in zip(scenario.workloads, cands, strict=True):
+        if w.grow:
+            grow_cands.extend(lst)
+        elif lst:
+            fixed_kw += min(c.reserved_kw * c.count for c in lst)
+            fixed_usd += min(c.capex_usd for c in lst)
+    if not grow_cands:
+        return 0.0
+    per = [per_server_value(c.server, catalog, unit) for c in grow_cands]
+    power = max(scenario.site.it_power_kw - fixed_kw, 0.0) * (1 + FIT_REL) * max(
+        v / c.reserved_kw if c.reserved_kw > 0 else math.inf for v, c in zip(per, grow_cands,
+                                                                             strict=True))
+    budget = math.inf
+    if scenario.budget_usd is not None:
+        budget = max(scenario.budget_usd - fixed_usd, 0.0) * max(
+            v / (c.capex_usd / c.count) if c.capex_usd > 0 else math.inf
+            for v, c in zip(per, grow_cands, strict=True))
+    positions = 0.0
+    for t in range(len(site.racks)):
+        most = 0.0
+        for v, c in zip(per, grow_cands, strict=True):
+            size = c.size
+            if any(size[d] > site.cap[t, d] * (1 + FIT_REL) for d in range(len(size))):
+                continue
+            fit = 1 if c.server.rack_scale else min(
+                math.floor(site.cap[t, d] / size[d] + FIT_REL) for d in range(len(size)) if size[d] > 0)
+            most = max(most, v * fit)
+        positions += most * int(site.count[t])
+    return min(power, budget, positions)
