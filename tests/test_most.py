@@ -68,6 +68,10 @@ def within_limits(s: Scenario, p: rackplan.Plan) -> None:
         {"rack": "air-48u-40kw", "count": 6}]}},          # positions bind
     {"workloads": [{"name": "cluster", "gpus": 8, "grow": True, "allowed": ["h200-sxm"]},
                    {"name": "inference", "gpus": 256, "allowed": ["mi300x"]}]},
+    {"budget_usd": 1.0e9, "site": {"it_power_kw": 5000, "install_racks_per_week": 2,  # need-by
+                                   "rack_positions": [{"rack": "air-48u-40kw", "count": 100}]},
+     "workloads": [{"name": "cluster", "gpus": 8, "grow": True, "allowed": ["h200-sxm"],
+                    "need_by": "2027-06-30"}]},
 ])
 def test_the_most_gpus_is_proven_and_one_more_is_infeasible(over):
     base = scenario().model_dump(mode="json", exclude_none=True)
