@@ -225,3 +225,13 @@ def test_compare_ranks_by_the_most():
     assert len(feasible) >= 2
     assert [r.most for r in feasible] == sorted((r.most for r in feasible), reverse=True)
     assert rows[0].most == max(r.most for r in feasible)
+
+
+def test_progress_is_called_once_per_search():
+    seen: list[str] = []
+    p = rackplan.plan(scenario(), CATALOG, progress=seen.append)
+    assert len(seen) == p.most.probes and seen[0] == "every workload at its own demand"
+    assert all(t.startswith("cluster >= ") for t in seen[1:])
+    seen.clear()
+    rackplan.plan(scenario(), CATALOG, objective="tco", progress=seen.append)
+    assert seen == []

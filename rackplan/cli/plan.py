@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -42,8 +43,13 @@ def _scenario_and_catalog(path: str, catalog_files: tuple[str, ...]) -> tuple[Sc
 
 def _plan_or_diagnosis(scenario: Scenario, catalog: Catalog, objective: str | None, fmt: str,
                        output: str | None, **kw: Any) -> None:
+    show = _progress()
     try:
-        result = plan(scenario, catalog, objective=objective, **kw)
+        try:
+            result = plan(scenario, catalog, objective=objective, progress=show, **kw)
+        finally:
+            if show is not None:  # clear the status line
+                click.echo("\r\033[K", err=True, nl=False)
     except InfeasibleError as exc:
         if fmt == "json":  # scripts get the diagnosis on stdout as well
             emit(json_text({"infeasible": True, "proven": exc.diagnosis.proven,
@@ -52,6 +58,19 @@ def _plan_or_diagnosis(scenario: Scenario, catalog: Catalog, objective: str | No
                             "details": exc.diagnosis.details}), output)
         raise
     emit(render(result, fmt), output)
+
+
+def _progress() -> Callable[[str], None] | None:
+    """On a terminal, a status line on stderr for each search of a maximizing objective."""
+    if not sys.stderr.isatty():
+        return None
+    count = 0
+
+    def show(text: str) -> None:
+        nonlocal count
+        count += 1
+        click.echo(f"\r\033[Ksearch {count}: {text}", err=True, nl=False)
+    return show
 
 
 def _scenario_options(*formats: str) -> Callable[[Any], Any]:

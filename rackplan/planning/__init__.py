@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from ..errors import Diagnosis, InfeasibleError, Problem, ScenarioError, SearchLimitError
@@ -59,15 +59,17 @@ __all__ = ["compare", "plan"]
 
 
 def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str | None = None,
-         force_models: Mapping[str, str] | None = None) -> Plan:
+         force_models: Mapping[str, str] | None = None,
+         progress: Callable[[str], None] | None = None) -> Plan:
     """Choose a server model per workload, pack racks, and cost and schedule the result.
 
     ``catalog`` defaults to the bundled catalog plus the scenario's
     ``catalogs:``. ``objective`` overrides the scenario's (``capex``, ``tco``,
     ``time``, or ``max_gpus`` / ``max_fp8_pflops``: the most for the ``grow``
     workloads, then the least TCO, with ``Plan.most`` saying how close to
-    proven; see :mod:`.most`). ``force_models`` maps workload names to a server id that
-    workload must use (what ``rackplan compare`` does). Raises
+    proven; see :mod:`.most`). ``progress``, when given, is called with a short
+    text before each search a maximizing objective runs. ``force_models`` maps
+    workload names to a server id that workload must use (what ``rackplan compare`` does). Raises
     :class:`InfeasibleError` with a diagnosis when no plan meets every limit,
     and :class:`ScenarioError` when the scenario names something the catalog lacks.
 
@@ -78,7 +80,7 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str |
     finding a plan and without a proof.
     """
     try:
-        return _plan(scenario, catalog, objective, force_models)
+        return _plan(scenario, catalog, objective, force_models, progress)
     except ScenarioError as exc:
         # problems found while planning (an optic that does not fit its cage) name the file
         # the scenario came from, as those found on load do
@@ -89,7 +91,8 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str |
 
 
 def _plan(scenario: Scenario, catalog: Catalog | None, objective: str | None,
-          force_models: Mapping[str, str] | None) -> Plan:
+          force_models: Mapping[str, str] | None,
+          progress: Callable[[str], None] | None = None) -> Plan:
     if catalog is None:
         catalog = catalog_for(scenario)
     else:
@@ -97,7 +100,7 @@ def _plan(scenario: Scenario, catalog: Catalog | None, objective: str | None,
     objective = objective or scenario.objective
     if objective in MAXIMIZE:
         from .most import plan_most  # most plans by calling _plan_least
-        return plan_most(scenario, catalog, objective, force_models)
+        return plan_most(scenario, catalog, objective, force_models, progress)
     if objective not in ("capex", "tco", "time"):
         raise ValueError("objective must be capex, tco, time, max_gpus or max_fp8_pflops, "
                          f"not {objective!r}")

@@ -71,7 +71,8 @@ def plan_most(scenario: Scenario, catalog: Catalog, objective: str,
         nonlocal probes, unproven
         probes += 1
         if on_probe is not None:
-            on_probe(", ".join(f"{w} >= {_fmt(v, unit)}" for w, (_u, v) in floors.items()))
+            on_probe(", ".join(f"{w} >= {_fmt(v, unit)}" for w, (_u, v) in floors.items())
+                     or "every workload at its own demand")
         try:
             return _plan_least(scenario, catalog, "tco", force_models, floors)
         except SearchLimitError:
