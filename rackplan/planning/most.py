@@ -22,8 +22,8 @@ narrower than any server's share, every value a single model could reach in it
 is probed in turn.
 
 With several grow workloads the split is a choice of its own. They are grown
-along a few directions (evenly, and each alone with the others at their
-demand); the best plan found is returned with the proven upper bound of
+along a few directions (evenly, each alone with the others at their demand,
+then each in turn with the others kept at what they have); the best plan found is returned with the proven upper bound of
 :func:`upper_bound` and the gap between them.
 """
 
@@ -90,7 +90,15 @@ def plan_most(scenario: Scenario, catalog: Catalog, objective: str,
                                 best, upper)
     else:
         for direction in [None, *grow]:  # evenly, then each alone
-            best = _grow_along(probe, value, unit, grow, direction, best, upper)
+            best = _grow_along(probe, value, unit, grow, direction, best, upper, {})
+        for _ in range(ASCENT_ROUNDS):  # then each in turn, the others kept at what they have
+            before = best.value
+            for w in grow:
+                have = _per_workload(best.plan, value, grow)
+                keep = {o: (unit, have[o]) for o in grow if o != w}
+                best = _grow_along(probe, value, unit, grow, w, best, upper, keep)
+            if best.value <= before:
+                break
     upper = max(upper, best.value)
     gap = (upper - best.value) / upper if upper > 0 else 0.0
     drop = tuple(f"workload {w!r}: " for w in grow)
@@ -178,20 +186,28 @@ def _shares(scenario: Scenario, catalog: Catalog, force_models: Mapping[str, str
     return sorted({per_server_value(c.server, catalog, unit) for c in cands[k]} - {0.0})
 
 
+ASCENT_ROUNDS = 2
+"""Several grow workloads: rounds of growing each in turn with the others kept."""
+
+
+def _per_workload(p: Plan, value: Callable[[Plan], float], grow: list[str]) -> dict[str, float]:
+    return {s.workload: value(p.model_copy(update={"selections": [s]}))
+            for s in p.selections if s.workload in grow}
+
+
 def _grow_along(probe: Probe, value: Callable[[Plan], float], unit: str, grow: list[str],
-                direction: str | None, best: Best, upper: float) -> Best:
-    """Bisect one total ``t`` split evenly (``direction`` None) or given to one workload."""
+                direction: str | None, best: Best, upper: float,
+                keep: Mapping[str, tuple[str, float]]) -> Best:
+    """Bisect one total ``t`` split evenly (``direction`` None) or given to one workload (the
+    workloads in ``keep`` held at those floors)."""
     def floors(t: float) -> dict[str, tuple[str, float]]:
         if direction is None:
             return {w: (unit, t / len(grow)) for w in grow}
-        return {direction: (unit, t)}
+        return {**keep, direction: (unit, t)}
 
     def reached(p: Plan) -> float:
         """The largest ``t`` whose floors ``p`` meets."""
-        per = {s.workload: 0.0 for s in p.selections}
-        for s in p.selections:
-            if s.workload in grow:
-                per[s.workload] = value(p.model_copy(update={"selections": [s]}))
+        per = _per_workload(p, value, grow)
         if direction is None:
             return min(per[w] for w in grow) * len(grow)
         return per[direction]
