@@ -12,12 +12,21 @@ liquid kW, U, kg) load <= capacity * y; a dedicated workload shares no
 position; a rack-scale system is alone in its position; IT envelope; budget.
 Objective: capex (servers x (1 + tariff) + racks used), or capex + energy x
 years for TCO.
+
+Objectives ``max_gpus`` / ``max_fp8_pflops`` (DESIGN.md, "Most within limits"): a
+``grow`` workload's candidate ``c`` gets an integer server count ``N[c]`` with
+``n[c] * z[c] <= N[c] <= M[c] * z[c]`` (``n`` its servers for the minimum demand,
+``M`` the most that fit in all positions together), its servers over the
+positions sum to ``N[c]``, and the IT envelope, budget and TCO count ``N[c]`` times
+the per-server figures. :func:`solve_most_highs` solves it lexicographically:
+first the most GPUs (or dense FP8 PFLOPS) of the grow workloads, then, with that
+fixed, the least TCO.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -59,14 +68,23 @@ def _candidates(scenario, catalog):  # type: ignore[no-untyped-def]
             capex = n * s.price_usd * (1 + site.tariffs.get(s.origin, 0.0))
             draw_kw = (s.power_idle_w + w.utilization * (s.power_max_w - s.power_idle_w)) / 1000
             energy = n * draw_kw * site.pue * 8760 * site.electricity_usd_per_kwh
-            lst.append(dict(server=s, n=n, size=size, capex=capex, energy=energy, power=n * kw))
+            lst.append(dict(server=s, n=n, size=size, capex=capex, energy=energy, power=n * kw,
+                            kw=kw, capex_each=capex / n, energy_each=energy / n))
         out.append(lst)
     return out
 
 
+MAXIMIZE = ("max_gpus", "max_fp8_pflops")
+
+
 @dataclass
 class Model:
-    """A MILP as plain lists: columns (cost, lo, hi, integer) and rows (lo, hi, idx, val)."""
+    """A MILP as plain lists: columns (cost, lo, hi, integer) and rows (lo, hi, idx, val).
+
+    Under ``max_gpus`` / ``max_fp8_pflops`` the column costs are the TCO (the second stage);
+    ``value`` holds the first stage's objective, to maximize: (column, coefficient) pairs in
+    whole units of 1 / ``value_scale`` GPUs or PFLOPS, so that the optimum is an integer and
+    can be fixed exactly."""
 
     cols: list[tuple[float, float, float, bool]]
     rows: list[tuple[float, float, list[int], list[float]]]
@@ -75,10 +93,31 @@ class Model:
     positions: list[tuple[str, np.ndarray, float]]
     names: list[tuple[str, list[str]]]  # workload name, candidate server ids
     infeasible: bool = False
+    n: dict[tuple[int, int], int] = field(default_factory=dict)  # grow candidates' N columns
+    counts: dict[tuple[int, int], int] = field(default_factory=dict)  # fixed candidates' n
+    value: list[tuple[int, int]] = field(default_factory=list)
+    value_scale: int = 1
+    objective: str = "tco"
+    q: dict[tuple[int, int, int], int] = field(default_factory=dict)  # servers of (w, c) in j
+
+
+def _value_coefficients(cands, catalog, objective: str) -> tuple[dict[int, int], int]:  # type: ignore[no-untyped-def]
+    """Per server id, what one server gives as a whole number of 1/scale units (GPUs, or dense
+    FP8 PFLOPS: the catalog's TFLOPS have at most a few decimals), and the scale."""
+    servers = {c["server"].id: c["server"] for lst in cands for c in lst}
+    if objective == "max_gpus":
+        return {sid: int(s.gpu_count) for sid, s in servers.items()}, 1
+    tflops = {sid: s.gpu_count * catalog.gpu(s.gpu).fp8_tflops for sid, s in servers.items()}
+    for digits in range(5):
+        scaled = {sid: v * 10**digits for sid, v in tflops.items()}
+        if all(abs(v - round(v)) < 1e-6 for v in scaled.values()):
+            return {sid: round(v) for sid, v in scaled.items()}, 1000 * 10**digits
+    raise ValueError(f"FP8 TFLOPS with more than 4 decimals: {tflops}")
 
 
 def build_model(scenario, catalog, objective: str | None = None) -> Model:  # type: ignore[no-untyped-def]
     objective = objective or scenario.objective
+    maximize = objective in MAXIMIZE
     years = scenario.horizon_years
     site = scenario.site
     cands = _candidates(scenario, catalog)
@@ -94,7 +133,10 @@ def build_model(scenario, catalog, objective: str | None = None) -> Model:  # ty
     names = [(w.name, [c["server"].id for c in lst]) for w, lst in zip(scenario.workloads, cands,
                                                                      strict=True)]
     if any(not lst for lst in cands):
-        return Model(cols, rows, {}, [], positions, names, infeasible=True)
+        return Model(cols, rows, {}, [], positions, names, infeasible=True, objective=objective)
+    grow = {w for w, wl in enumerate(scenario.workloads) if maximize and wl.grow}
+    if maximize and not grow:
+        raise ValueError(f"objective {objective} needs a workload with grow: true")
 
     def col(cost, lo, hi, integer):  # type: ignore[no-untyped-def]
         cols.append((float(cost), float(lo), float(hi), integer))
@@ -103,29 +145,42 @@ def build_model(scenario, catalog, objective: str | None = None) -> Model:  # ty
     def row(lo, hi, idx, val):  # type: ignore[no-untyped-def]
         rows.append((float(lo), float(hi), list(idx), [float(v) for v in val]))
 
+    def fits_in(cand, cap) -> int:  # type: ignore[no-untyped-def]
+        s = cand["size"]
+        fits = int(min((cap[d] + 1e-9 * cap[d]) // s[d] if s[d] > 0 else 10**6 for d in range(5)))
+        return max(min(fits, 1) if cand["server"].rack_scale else fits, 0)
+
     z = {}
     q = {}
+    n = {}  # grow candidates: server count N[c]
     for w, lst in enumerate(cands):
         for c, cand in enumerate(lst):
-            cost = cand["capex"] + (cand["energy"] * years if objective != "capex" else 0.0)
-            z[w, c] = col(cost, 0, 1, True)
+            if w in grow:  # costs on N[c], per server
+                z[w, c] = col(0, 0, 1, True)
+                most = sum(fits_in(cand, cap) for _, cap, _ in positions)
+                n[w, c] = col(cand["capex_each"] + cand["energy_each"] * years, 0, most, True)
+                # n * z <= N <= M * z
+                row(0, INF, [n[w, c], z[w, c]], [1, -cand["n"]])
+                row(-INF, 0, [n[w, c], z[w, c]], [1, -most])
+            else:
+                cost = cand["capex"] + (cand["energy"] * years if objective != "capex" else 0.0)
+                z[w, c] = col(cost, 0, 1, True)
     y = [col(price, 0, 1, True) for (_, _, price) in positions]
     u = {(w, j): col(0, 0, 1, True) for w in range(len(cands)) for j in range(J)}
     big_u = max(cap[3] for _, cap, _ in positions)
     for w, lst in enumerate(cands):
         row(1, 1, [z[w, c] for c in range(len(lst))], [1] * len(lst))
         for c, cand in enumerate(lst):
-            s = cand["size"]
             for j, (_, cap, _) in enumerate(positions):
-                fits = int(min((cap[d] + 1e-9 * cap[d]) // s[d] if s[d] > 0 else 10**6
-                               for d in range(5)))
-                if cand["server"].rack_scale:
-                    fits = min(fits, 1)
-                q[w, c, j] = col(0, 0, max(fits, 0), True)
+                fits = fits_in(cand, cap)
+                q[w, c, j] = col(0, 0, fits, True)
                 # q <= fits * z and q <= fits * u
                 row(-INF, 0, [q[w, c, j], z[w, c]], [1, -fits])
                 row(-INF, 0, [q[w, c, j], u[w, j]], [1, -fits])
-            row(0, 0, [q[w, c, j] for j in range(J)] + [z[w, c]], [1] * J + [-cand["n"]])
+            if (w, c) in n:  # every server placed: sum_j q = N (grow) or n * z
+                row(0, 0, [q[w, c, j] for j in range(J)] + [n[w, c]], [1] * J + [-1])
+            else:
+                row(0, 0, [q[w, c, j] for j in range(J)] + [z[w, c]], [1] * J + [-cand["n"]])
     for j, (_, cap, _) in enumerate(positions):
         for d in range(5):
             idx, val = [], []
@@ -154,12 +209,30 @@ def build_model(scenario, catalog, objective: str | None = None) -> Model:  # ty
     for j in range(1, J):
         if positions[j][0] == positions[j - 1][0]:
             row(0, INF, [y[j - 1], y[j]], [1, -1])
-    row(-INF, site.it_power_kw * (1 + 1e-9), [z[k] for k in z],
-        [cands[w][c]["power"] for (w, c) in z])
+
+    # site limits: a fixed candidate's totals on z, a grow candidate's per-server figures on N
+    def per(key_total: str, key_each: str) -> tuple[list[int], list[float]]:
+        idx, val = [], []
+        for (w, c), v in z.items():
+            if (w, c) in n:
+                idx.append(n[w, c])
+                val.append(cands[w][c][key_each])
+            else:
+                idx.append(v)
+                val.append(cands[w][c][key_total])
+        return idx, val
+
+    idx, val = per("power", "kw")
+    row(-INF, site.it_power_kw * (1 + 1e-9), idx, val)
     if scenario.budget_usd is not None:
-        row(-INF, scenario.budget_usd * (1 + 1e-9), [z[k] for k in z] + y,
-            [cands[w][c]["capex"] for (w, c) in z] + [p for _, _, p in positions])
-    return Model(cols, rows, z, y, positions, names)
+        idx, val = per("capex", "capex_each")
+        row(-INF, scenario.budget_usd * (1 + 1e-9), idx + y, val + [p for _, _, p in positions])
+    model = Model(cols, rows, z, y, positions, names, n=n, objective=objective, q=q,
+                  counts={(w, c): cands[w][c]["n"] for (w, c) in z if (w, c) not in n})
+    if maximize:
+        per_server, model.value_scale = _value_coefficients(cands, catalog, objective)
+        model.value = [(v, per_server[cands[w][c]["server"].id]) for (w, c), v in n.items()]
+    return model
 
 
 def _result(model: Model, status: str, value: float, sol, seconds: float) -> ExactResult:  # type: ignore[no-untyped-def]
@@ -173,15 +246,14 @@ def _result(model: Model, status: str, value: float, sol, seconds: float) -> Exa
     return ExactResult("optimal", value, choice, seconds, used)
 
 
-def solve_highs(model: Model, time_limit_s: float = 60.0) -> ExactResult:
+def _highs(model: Model, time_limit_s: float, rel_gap: float = 1e-7):  # type: ignore[no-untyped-def]
+    """The model loaded into a fresh HiGHS instance (1 thread, quiet)."""
     import highspy
 
-    if model.infeasible:
-        return ExactResult("infeasible", math.inf, {}, 0.0)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit_s))
-    h.setOptionValue("mip_rel_gap", 1e-7)
+    h.setOptionValue("mip_rel_gap", rel_gap)
     h.setOptionValue("threads", 1)
     empty_i, empty_v = np.array([], np.int32), np.array([])
     for j, (cost, lo, hi, integer) in enumerate(model.cols):
@@ -190,6 +262,15 @@ def solve_highs(model: Model, time_limit_s: float = 60.0) -> ExactResult:
             h.changeColIntegrality(j, highspy.HighsVarType.kInteger)
     for lo, hi, idx, val in model.rows:
         h.addRow(lo, hi, len(idx), np.array(idx, np.int32), np.array(val, float))
+    return h
+
+
+def solve_highs(model: Model, time_limit_s: float = 60.0) -> ExactResult:
+    import highspy
+
+    if model.infeasible:
+        return ExactResult("infeasible", math.inf, {}, 0.0)
+    h = _highs(model, time_limit_s)
     h.run()
     status = h.getModelStatus()
     seconds = h.getRunTime()
@@ -201,6 +282,85 @@ def solve_highs(model: Model, time_limit_s: float = 60.0) -> ExactResult:
                            seconds)
     return _result(model, "optimal", h.getInfo().objective_function_value,
                    h.getSolution().col_value, seconds)
+
+
+@dataclass
+class MostResult:
+    """The lexicographic optimum of a ``max_gpus`` / ``max_fp8_pflops`` model.
+
+    ``status`` is "optimal" only when both stages are proven; "infeasible" when even the
+    minimum demand is; "limit" when a stage stopped at the time limit (``value_status`` says
+    whether the first stage, the maximum itself, was proven)."""
+
+    status: str  # "optimal", "infeasible", "limit"
+    value_status: str  # the first stage alone
+    value: float  # GPUs or dense FP8 PFLOPS of the grow workloads (nan unless value_status optimal)
+    tco_usd: float  # least TCO among plans giving ``value`` (nan unless status optimal)
+    seconds: float
+    counts: dict[str, tuple[str, int]] = field(default_factory=dict)  # workload: (server, count)
+    positions_used: dict[str, int] = field(default_factory=dict)
+    racks: list[tuple[str, dict[str, int]]] = field(default_factory=list)  # type, {workload: n}
+
+
+def solve_most_highs(model: Model, time_limit_s: float = 60.0) -> MostResult:
+    """Stage 1: the most of the grow workloads (proven: the objective is a whole number of
+    1/``value_scale`` units, so a gap under one unit is no gap). Stage 2: that fixed (at least
+    the optimum less half a unit, i.e. exactly it), the least TCO. Each stage gets
+    ``time_limit_s``; a stage stopped by it proves nothing and is reported as "limit"."""
+    import highspy
+
+    nan = math.nan
+    if model.infeasible:
+        return MostResult("infeasible", "infeasible", nan, nan, 0.0)
+    if not model.value:
+        raise ValueError(f"not a max_gpus / max_fp8_pflops model (objective {model.objective})")
+    optimal, infeasible = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible
+    h = _highs(model, time_limit_s, rel_gap=0.0)
+    h.setOptionValue("mip_abs_gap", 0.5)
+    for j in range(len(model.cols)):
+        h.changeColCost(j, 0.0)
+    for j, coef in model.value:
+        h.changeColCost(j, -float(coef))
+    h.run()
+    seconds = h.getRunTime()
+    status = h.getModelStatus()
+    if status == infeasible:
+        return MostResult("infeasible", "infeasible", nan, nan, seconds)
+    if status != optimal:
+        return MostResult("limit", "limit", nan, nan, seconds)
+    sol = h.getSolution().col_value
+    best = sum(coef * round(sol[j]) for j, coef in model.value)
+    assert abs(best + h.getInfo().objective_function_value) < 1e-3 * max(1, best), (
+        "stage 1: rounded solution differs from HiGHS's objective")
+    value = best / model.value_scale
+
+    h2 = _highs(model, time_limit_s)
+    idx = [j for j, _ in model.value]
+    h2.addRow(best - 0.5, INF, len(idx), np.array(idx, np.int32),
+              np.array([c for _, c in model.value], float))
+    h2.run()
+    seconds += h2.getRunTime()
+    status = h2.getModelStatus()
+    if status != optimal:  # infeasible here would contradict stage 1: report it as unproven
+        return MostResult("limit", "optimal", value, nan, seconds)
+    sol = h2.getSolution().col_value
+    got = sum(coef * round(sol[j]) for j, coef in model.value)
+    assert got == best, f"stage 2 gives {got}, not the stage-1 optimum {best}"
+    res = _result(model, "optimal", 0.0, sol, seconds)
+    counts: dict[str, tuple[str, int]] = {}
+    cands = [lst for _, lst in model.names]
+    for (w, c), v in model.z.items():
+        if sol[v] > 0.5:
+            k = round(sol[model.n[w, c]]) if (w, c) in model.n else model.counts[w, c]
+            counts[model.names[w][0]] = (cands[w][c], k)
+    racks: list[tuple[str, dict[str, int]]] = []
+    for j, (rid, _, _) in enumerate(model.positions):
+        here = {model.names[w][0]: round(sol[v]) for (w, c, jj), v in model.q.items()
+                if jj == j and round(sol[v]) > 0}
+        if here:
+            racks.append((rid, here))
+    return MostResult("optimal", "optimal", value, h2.getInfo().objective_function_value, seconds,
+                      counts, res.positions_used or {}, racks)
 
 
 def solve_cpsat(model: Model, time_limit_s: float = 60.0) -> ExactResult:
@@ -241,3 +401,8 @@ def solve_cpsat(model: Model, time_limit_s: float = 60.0) -> ExactResult:
 def solve_exact(scenario, catalog, objective: str | None = None,  # type: ignore[no-untyped-def]
                 time_limit_s: float = 60.0) -> ExactResult:
     return solve_highs(build_model(scenario, catalog, objective), time_limit_s)
+
+
+def solve_most(scenario, catalog, objective: str | None = None,  # type: ignore[no-untyped-def]
+               time_limit_s: float = 60.0) -> MostResult:
+    return solve_most_highs(build_model(scenario, catalog, objective), time_limit_s)

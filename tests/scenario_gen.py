@@ -243,3 +243,85 @@ def many_types_scenario(seed: int, *, types: int = 60) -> tuple[Scenario, Catalo
                  "rack_positions": [{"rack": rack.id, "count": total}]},
         "workloads": workloads})
     return scenario, catalog
+
+
+MOST_LIMITS = ("positions", "power", "budget", "weight", "cooling", "tight", "liquid")
+"""What :func:`random_most_scenario` sets up to bind, in turn by seed."""
+
+
+def random_most_scenario(seed: int, *, grow: int = 1, base: Catalog | None = None
+                         ) -> tuple[Scenario, Catalog, str]:
+    """A small scenario for objective ``max_gpus`` or ``max_fp8_pflops`` (3 in 10), with
+    ``grow`` workloads marked ``grow: true`` and 0-2 fixed ones, and the limit meant to bind
+    (``MOST_LIMITS[seed % 7]``, also returned):
+
+    - ``positions``: no IT envelope to speak of, no budget: rack positions bind;
+    - ``power``: the IT envelope, 1-3x a rough estimate of the minimum demand's;
+    - ``budget``: no envelope; a budget of 1-2.5x the cheapest servers for the minimum
+      demand plus a few racks;
+    - ``weight`` / ``cooling``: every rack type's ``max_load_kg`` (15-40%) or
+      ``air_cooling_kw`` (25-60%) cut, no envelope or budget: positions bind through those;
+    - ``tight``: the envelope 0.5-1.1x the rough estimate (the minimum is often infeasible);
+    - ``liquid``: a liquid hall (1-3 ORv3 300 kW and 1-3 DLC 140 kW positions) with whole-rack
+      systems and direct-liquid-cooled servers allowed, the envelope 150-1,500 kW.
+
+    Rack types 2-3 of 1-4 positions each, 3-6 models per workload, 1-4 servers' minimum
+    demand; a grow workload's minimum is sometimes dense FP8 PFLOPS instead of GPUs; a third
+    of the sites reserve 80% of nameplate power (``power_allocation``)."""
+    rng = np.random.default_rng(40_000_003 + seed)
+    base = base or rackplan.load_catalog()
+    limit = MOST_LIMITS[seed % len(MOST_LIMITS)]
+    racks = base.racks
+    if limit == "weight":
+        racks = [r.model_copy(update={"max_load_kg": float(np.round(
+            r.max_load_kg * rng.uniform(0.15, 0.4), 1))}) for r in racks]
+    elif limit == "cooling":
+        racks = [r.model_copy(update={"air_cooling_kw": float(np.round(
+            r.air_cooling_kw * rng.uniform(0.25, 0.6), 2))}) for r in racks]
+    fixed = int(rng.integers(0, 3 if grow == 1 else 2))
+    n_wl = grow + fixed
+    scenario, catalog = random_scenario(seed, workloads=(n_wl, n_wl), models=(3, 6),
+                                        rack_types=(2, 3), servers=(1, 4), positions=(1, 4),
+                                        base=Catalog(gpus=base.gpus, servers=base.servers,
+                                                     racks=racks))
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["name"] = f"most-{seed}-{limit}"
+    data["objective"] = "max_fp8_pflops" if rng.random() < 0.3 else "max_gpus"
+    data.pop("budget_usd", None)
+    site = data["site"]
+    workloads = data["workloads"]
+    if limit == "liquid":
+        site["rack_positions"] = [{"rack": "orv3-dlc-300kw", "count": int(rng.integers(1, 4))},
+                                  {"rack": "dlc-48u-140kw", "count": int(rng.integers(1, 4))}]
+        site["power_redundancy"] = "2N"
+        site["it_power_kw"] = float(np.round(rng.uniform(150, 1500), 1))
+        liquid = ["gb200", "gb300", "b200", "b300", "rubin", "dell-xe9680l-b200"]
+        for w in workloads:
+            w["allowed"] = [str(a) for a in rng.choice(liquid, int(rng.integers(3, 7)),
+                                                       replace=False)]
+            w["gpus"] = int(rng.integers(1, 3)) * 72 if rng.random() < 0.3 else int(
+                rng.integers(1, 5)) * 8
+    for k in sorted(rng.choice(n_wl, grow, replace=False)):
+        workloads[k]["grow"] = True
+        if rng.random() < 0.2:
+            workloads[k]["fp8_pflops"] = float(np.round(workloads[k].pop("gpus")
+                                                        * rng.uniform(1.0, 3.0), 1))
+    # rough minimum demand: the cheapest allowed model's servers, and their mean power
+    rough_kw = rough_usd = 0.0
+    for w in workloads:
+        allowed = [s for s in catalog.servers if s.id in w["allowed"] or s.gpu in w["allowed"]]
+        gpus = w.get("gpus") or w["fp8_pflops"] / 2.0
+        rough_kw += float(np.mean([gpus * s.power_max_w / 1000 / s.gpu_count for s in allowed]))
+        rough_usd += min(float(np.ceil(gpus / s.gpu_count)) * s.price_usd for s in allowed)
+    if limit == "power":
+        site["it_power_kw"] = float(np.round(rough_kw * rng.uniform(1.0, 3.0), 1))
+    elif limit == "tight":
+        site["it_power_kw"] = float(np.round(rough_kw * rng.uniform(0.5, 1.1), 1))
+    elif limit != "liquid":
+        site["it_power_kw"] = 100_000.0
+    if limit == "budget":
+        cheapest_rack = min(catalog.rack(p["rack"]).price_usd for p in site["rack_positions"])
+        data["budget_usd"] = float(np.round((rough_usd + 2 * cheapest_rack)
+                                            * rng.uniform(1.0, 2.5), -3))
+    site["power_allocation"] = float(rng.choice([1.0, 1.0, 0.8]))
+    return Scenario.model_validate(data), catalog, limit

@@ -23,8 +23,9 @@ is probed in turn.
 
 With several grow workloads the split is a choice of its own. They are grown
 along a few directions (evenly, each alone with the others at their demand,
-then each in turn with the others kept at what they have); the best plan found is returned with the proven upper bound of
-:func:`upper_bound` and the gap between them.
+then each in turn with the others kept at what they have), in at most
+:data:`SEVERAL_PROBES` searches; the best plan found is returned with the
+proven upper bound of :func:`upper_bound` and the gap between them.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def plan_most(scenario: Scenario, catalog: Catalog, objective: str,
 
     def probe(floors: Mapping[str, tuple[str, float]]) -> Plan:
         nonlocal probes, unproven
+        if len(grow) > 1 and probes >= SEVERAL_PROBES:
+            raise _OutOfProbes
         probes += 1
         if on_probe is not None:
             on_probe(", ".join(f"{w} >= {_fmt(v, unit)}" for w, (_u, v) in floors.items())
@@ -89,17 +92,26 @@ def plan_most(scenario: Scenario, catalog: Catalog, objective: str,
         best, upper = _grow_one(probe, value, catalog, scenario, force_models, grow[0], unit,
                                 best, upper)
     else:
-        for direction in [None, *grow]:  # evenly, then each alone
-            best = _grow_along(probe, value, unit, grow, direction, best, upper, {})
-        for _ in range(ASCENT_ROUNDS):  # then each in turn, the others kept at what they have
-            before = best.value
-            for w in grow:
-                have = _per_workload(best.plan, value, grow)
-                keep = {o: (unit, have[o]) for o in grow if o != w}
-                best = _grow_along(probe, value, unit, grow, w, best, upper, keep)
-            if best.value <= before:
-                break
-    upper = max(upper, best.value)
+        found = [best]  # the best so far, kept when the searches run out
+        try:
+            for direction in [None, *grow]:  # evenly, then each alone
+                found[0] = _grow_along(probe, value, unit, grow, direction, found[0], upper, {},
+                                       found)
+            for _ in range(ASCENT_ROUNDS):  # then each in turn, the others kept at what they have
+                before = found[0].value
+                for w in grow:
+                    have = _per_workload(found[0].plan, value, grow)
+                    keep = {o: (unit, have[o]) for o in grow if o != w}
+                    found[0] = _grow_along(probe, value, unit, grow, w, found[0], upper, keep,
+                                           found)
+                if found[0].value <= before:
+                    break
+        except _OutOfProbes:
+            pass
+        best = found[0]
+    if best.value > upper * (1 + 1e-9) + 1e-9:
+        raise RuntimeError(f"internal error: {objective} found {best.value} above its proven "
+                           f"upper bound {upper}; please report this scenario")
     gap = (upper - best.value) / upper if upper > 0 else 0.0
     drop = tuple(f"workload {w!r}: " for w in grow)
     warnings = [m for m in best.plan.warnings if not (m.startswith(drop) and "delivered for" in m)]
@@ -189,6 +201,13 @@ def _shares(scenario: Scenario, catalog: Catalog, force_models: Mapping[str, str
 ASCENT_ROUNDS = 2
 """Several grow workloads: rounds of growing each in turn with the others kept."""
 
+SEVERAL_PROBES = 120
+"""Several grow workloads: searches at most (the gap then says how far the answer may be)."""
+
+
+class _OutOfProbes(Exception):
+    """Several grow workloads used :data:`SEVERAL_PROBES`."""
+
 
 def _per_workload(p: Plan, value: Callable[[Plan], float], grow: list[str]) -> dict[str, float]:
     return {s.workload: value(p.model_copy(update={"selections": [s]}))
@@ -197,7 +216,7 @@ def _per_workload(p: Plan, value: Callable[[Plan], float], grow: list[str]) -> d
 
 def _grow_along(probe: Probe, value: Callable[[Plan], float], unit: str, grow: list[str],
                 direction: str | None, best: Best, upper: float,
-                keep: Mapping[str, tuple[str, float]]) -> Best:
+                keep: Mapping[str, tuple[str, float]], found: list[Best]) -> Best:
     """Bisect one total ``t`` split evenly (``direction`` None) or given to one workload (the
     workloads in ``keep`` held at those floors)."""
     def floors(t: float) -> dict[str, tuple[str, float]]:
@@ -223,7 +242,7 @@ def _grow_along(probe: Probe, value: Callable[[Plan], float], unit: str, grow: l
             continue
         v = value(p)
         if v > best.value or (v == best.value and p.totals.tco_usd < best.plan.totals.tco_usd):
-            best = Best(p, v)
+            best = found[0] = Best(p, v)
         lo = max(t, reached(p))
     return best
 
@@ -259,15 +278,26 @@ def upper_bound(scenario: Scenario, catalog: Catalog, unit: str,
         budget = max(scenario.budget_usd - fixed_usd, 0.0) * max(
             v / (c.capex_usd / c.count) if c.capex_usd > 0 else math.inf
             for v, c in zip(per, grow_cands, strict=True))
+    several = sum(1 for w in scenario.workloads if w.grow) > 1
     positions = 0.0
     for t in range(len(site.racks)):
-        most = 0.0
+        cap = site.cap[t] * (1 + FIT_REL)
+        alone = 0.0  # the most one model puts in a rack of this type
+        dense = [0.0] * len(cap)  # per dimension, the most value per unit of it
         for v, c in zip(per, grow_cands, strict=True):
             size = c.size
-            if any(size[d] > site.cap[t, d] * (1 + FIT_REL) for d in range(len(size))):
+            if any(size[d] > cap[d] for d in range(len(size))):
                 continue
             fit = 1 if c.server.rack_scale else min(
-                math.floor(site.cap[t, d] / size[d] + FIT_REL) for d in range(len(size)) if size[d] > 0)
-            most = max(most, v * fit)
+                math.floor(cap[d] / size[d]) for d in range(len(size)) if size[d] > 0)
+            alone = max(alone, v * fit)
+            if not c.server.rack_scale:
+                for d in range(len(size)):
+                    dense[d] = max(dense[d], v / size[d] if size[d] > 0 else math.inf)
+        most = alone
+        if several:  # models of different workloads share a rack: per dimension, the capacity
+            # times the densest model is a bound on any mix (a rack-scale system is alone)
+            most = max(alone, min(cap[d] * dense[d] for d in range(len(cap))
+                                  if dense[d] < math.inf))
         positions += most * int(site.count[t])
     return min(power, budget, positions)
