@@ -27,6 +27,7 @@ from .models import GPU, Catalog, RackPosition, RackType, Scenario, Server, Site
 from .models.result import Plan
 from .packing import PackResult, pack_vectors
 from .planning import plan
+from .sweep import SweepRow, sweep
 
 __all__ = [
     "Catalog",
@@ -46,6 +47,7 @@ __all__ = [
     "SearchLimitError",
     "Server",
     "Site",
+    "SweepRow",
     "Workload",
     "__version__",
     "bundled_catalog_dir",
@@ -53,4 +55,5 @@ __all__ = [
     "load_scenario",
     "pack_vectors",
     "plan",
+    "sweep",
 ]
