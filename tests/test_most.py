@@ -235,3 +235,37 @@ def test_progress_is_called_once_per_search():
     seen.clear()
     rackplan.plan(scenario(), CATALOG, objective="tco", progress=seen.append)
     assert seen == []
+
+
+def test_several_grow_workloads_bound_tco_over_every_split():
+    """The TCO bound of several grow workloads is the one at their minima, which holds for
+    every split: no plan meeting the minima costs less."""
+    s = scenario(budget_usd=6.0e7, workloads=[
+        {"name": "train", "gpus": 64, "grow": True, "allowed": ["h200-sxm", "b200"]},
+        {"name": "serve", "gpus": 64, "grow": True, "allowed": ["mi300x", "mi355x"]}])
+    p = rackplan.plan(s, CATALOG)
+    at_minima = rackplan.plan(s, CATALOG, objective="tco")
+    assert p.bounds.objective_lower_bound <= at_minima.bounds.objective_lower_bound + 0.01
+    assert p.bounds.gap == pytest.approx(
+        (p.bounds.objective_value - p.bounds.objective_lower_bound) / p.bounds.objective_value,
+        abs=1e-6)
+
+
+def test_an_unproven_infeasible_step_does_not_narrow_the_bound(monkeypatch):
+    """A step ending in an InfeasibleError that is not proven counts as a search limit: the
+    bound stays where the proofs put it and the gap is not 0."""
+    from rackplan.errors import Diagnosis
+    from rackplan.planning import most
+
+    real = most._plan_least
+
+    def flaky(scen, cat, objective, force, floors):  # type: ignore[no-untyped-def]
+        if floors:
+            raise InfeasibleError(Diagnosis(["packer gave up"], {}, proven=False))
+        return real(scen, cat, objective, force, floors)
+
+    monkeypatch.setattr(most, "_plan_least", flaky)
+    p = rackplan.plan(scenario(), CATALOG)
+    assert p.most.unproven == p.most.probes - 1 > 0
+    assert p.most.gap > 0 and p.most.upper_bound > p.most.value
+    assert "stopped at their limits" in " ".join(p.warnings)

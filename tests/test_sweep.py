@@ -716,3 +716,23 @@ def test_max_objectives_fill_the_most_columns_and_the_tornado_uses_them(sweep_fi
             for i, (b, m, t) in enumerate([(10.0, 300, 5.0), (8.0, 200, 1.0), (12.0, 320, 9.0)])]
     [t] = tornado(fake, "max_gpus")
     assert (t.at_low, t.at_base, t.at_high, t.swing) == (200, 300, 320, 120)
+
+
+def test_an_unproven_infeasible_point_is_a_search_limit_row():
+    from rackplan.errors import Diagnosis
+    from rackplan.sweep.rows import row_from_exception
+
+    row = row_from_exception(3, {}, rackplan.InfeasibleError(Diagnosis(["gave up"], {}, proven=False)))
+    assert row.status == "search_limit"
+    row = row_from_exception(3, {}, rackplan.InfeasibleError(Diagnosis(["short"], {}, proven=True)))
+    assert row.status == "infeasible"
+
+
+def test_pareto_on_a_path_without_numbers_is_refused_before_planning(tmp_path, run):
+    f = tmp_path / "s.yaml"
+    f.write_text(f"base: {POD}\nvary:\n  objective: [tco, capex]\n  site.pue: [1.2, 1.4]\n")
+    out = tmp_path / "rows.csv"
+    result = run("sweep", str(f), "--workers", "1", "-o", str(out), "--pareto", "objective:min")
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert "'--pareto'" in result.stderr and "not a number or a date" in result.stderr
+    assert not out.exists()

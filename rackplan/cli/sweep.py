@@ -3,6 +3,7 @@ sensitivity study), one row per point; resumable, on local processes or a Dask c
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
@@ -110,6 +111,15 @@ def sweep_command(sweep_file: str, output: str | None, fmt: str | None, workers:
     if pareto_spec is not None:
         try:
             criteria = parse_pareto(pareto_spec, prepared.paths)
+            for column, _sense in criteria:  # a varied path must hold numbers or dates
+                if column in prepared.paths:
+                    i = prepared.paths.index(column)
+                    for point in prepared.points:
+                        v = point[i]
+                        if v is not None and (isinstance(v, bool)
+                                              or not isinstance(v, int | float | dt.date)):
+                            raise ValueError(f"column {column!r} holds {v!r}, not a number or "
+                                             "a date")
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--pareto'") from None
 
@@ -138,6 +148,8 @@ def sweep_command(sweep_file: str, output: str | None, fmt: str | None, workers:
             bar.close()
     if bar is not None:
         bar.summary(rows, output if done else None)
+    if saver is not None:
+        saver.save()  # every row kept before anything below can fail
 
     if criteria is not None:
         rows = pareto(rows, criteria)

@@ -78,8 +78,9 @@ def plan_most(scenario: Scenario, catalog: Catalog, objective: str,
                      or "every workload at its own demand")
         try:
             return _plan_least(scenario, catalog, "tco", force_models, floors)
-        except SearchLimitError:
-            unproven += 1
+        except InfeasibleError as exc:
+            if isinstance(exc, SearchLimitError) or not exc.diagnosis.proven:
+                unproven += 1
             raise
 
     def value(p: Plan) -> float:
@@ -112,7 +113,17 @@ def plan_most(scenario: Scenario, catalog: Catalog, objective: str,
     if best.value > upper * (1 + 1e-9) + 1e-9:
         raise RuntimeError(f"internal error: {objective} found {best.value} above its proven "
                            f"upper bound {upper}; please report this scenario")
-    gap = (upper - best.value) / upper if upper > 0 else 0.0
+    # proven the most only when the value reaches the bound; a gap never rounds down to 0
+    gap = 0.0 if best.value >= upper else max((upper - best.value) / upper, 1e-6)
+    bounds = best.plan.bounds
+    if len(grow) > 1:
+        # the kept plan's TCO bound covers its own split only; the bound at the minima covers
+        # every plan meeting them, so every split
+        lower = min(first.bounds.objective_lower_bound, bounds.objective_lower_bound)
+        value_tco = bounds.objective_value
+        bounds = bounds.model_copy(update={
+            "objective_lower_bound": lower,
+            "gap": round((value_tco - lower) / value_tco if value_tco > 0 else 0.0, 6)})
     drop = tuple(f"workload {w!r}: " for w in grow)
     warnings = [m for m in best.plan.warnings if not (m.startswith(drop) and "delivered for" in m)]
     if gap > 0:
@@ -124,9 +135,10 @@ def plan_most(scenario: Scenario, catalog: Catalog, objective: str,
                         f"{_fmt(upper, unit)} is proven possible (gap {gap:.2%}): several grow "
                         "workloads are grown evenly and one at a time, not over every split")
     most = Most(objective=objective, value=round(best.value, 6), upper_bound=round(upper, 6),
-                gap=round(gap, 6), workloads=grow, probes=probes, unproven=unproven)
+                gap=max(round(gap, 6), 1e-6) if gap > 0 else 0.0, workloads=grow,
+                probes=probes, unproven=unproven)
     return best.plan.model_copy(update={"objective": objective, "most": most,
-                                        "warnings": warnings})
+                                        "warnings": warnings, "bounds": bounds})
 
 
 def _fmt(v: float, unit: str) -> str:
@@ -158,12 +170,10 @@ def _grow_one(probe: Probe, value: Callable[[Plan], float], catalog: Catalog,
         nonlocal lo, top, proven_top, best
         try:
             p = probe({name: (unit, floor)})
-        except SearchLimitError:
+        except InfeasibleError as exc:  # SearchLimitError too
             top = min(top, floor)
-            return
-        except InfeasibleError:
-            top = min(top, floor)
-            proven_top = min(proven_top, floor)
+            if exc.diagnosis.proven and not isinstance(exc, SearchLimitError):
+                proven_top = min(proven_top, floor)
             return
         v = value(p)
         if v > best.value or (v == best.value and p.totals.tco_usd < best.plan.totals.tco_usd):

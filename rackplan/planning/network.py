@@ -268,7 +268,7 @@ def _pack_devices(devices: list[DeviceGroup], site: SiteArrays, t: int) -> np.nd
                    site.price[t:t + 1], np.array([int(n.sum())], np.int64), np.zeros(G, np.int64),
                    np.zeros(0), FINAL_NODE_LIMIT, FINAL_WORK, SMALL_RACKS, MAX_PATTERNS, np.inf)
     if r.status not in (Status.OK, Status.LIMIT) or r.x.size == 0:
-        raise InfeasibleError(Diagnosis([f"network: the rack packer found no packing of the "
+        raise SearchLimitError(Diagnosis([f"network: the rack packer found no packing of the "
                                          f"network devices into {site.racks[t].id} racks"],
                                         {}, proven=False))
     _types, counts = expand_racks(r.pat, r.ptype, r.x, n)

@@ -90,7 +90,8 @@ def row_from_exception(point: int, values: dict[str, Any], exc: BaseException) -
     """The row of a point whose planning raised ``exc``."""
     status: Status
     if isinstance(exc, InfeasibleError):
-        status = "search_limit" if isinstance(exc, SearchLimitError) else "infeasible"
+        unproven = isinstance(exc, SearchLimitError) or not exc.diagnosis.proven
+        status = "search_limit" if unproven else "infeasible"
         reasons = exc.diagnosis.reasons
         message = reasons[0] if reasons else str(exc)
     else:
