@@ -736,3 +736,12 @@ def test_pareto_on_a_path_without_numbers_is_refused_before_planning(tmp_path, r
     assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
     assert "'--pareto'" in result.stderr and "not a number or a date" in result.stderr
     assert not out.exists()
+
+
+def test_a_maximizing_sweep_without_a_grow_workload_is_bad_input(tmp_path, run):
+    f = tmp_path / "s.yaml"
+    f.write_text(f"base: {POD}\nobjective: max_gpus\nvary:\n  site.pue: [1.2, 1.4]\n")
+    result = run("sweep", str(f), "--workers", "1")
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+    assert f"error: {f}: objective: objective max_gpus needs a workload with grow: true" \
+        in result.stderr

@@ -124,6 +124,15 @@ def prepare(spec: str | Path | SweepSpec, *, sensitivity: float | None = None,
                                  "vary each field once")
         targets.append(target)
 
+    varied = set(spec.vary)
+    if (scenario.objective in ("max_gpus", "max_fp8_pflops") and "objective" not in varied
+            and not any(w.grow for w in scenario.workloads)
+            and not any(p.endswith(".grow") for p in varied)):
+        # every point would fail alike: bad input, said once
+        raise ScenarioError([Problem(file, None, "objective",
+                                     f"objective {scenario.objective} needs a workload with "
+                                     f"grow: true, and {base_file} has none")])
+
     if spec.sensitivity is not None:
         cases = tuple(_sensitivity_case(scenario, t, spec.sensitivity.percent, fail)
                       for t in targets)
