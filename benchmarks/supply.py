@@ -156,9 +156,9 @@ def main() -> None:
                      f"{w['peak_mb'] / o['peak_mb']:.2f}x |")
     lines.append(f"\n<!-- supply-benchmark-rows {json.dumps(rows)} -->")
     out = Path(a.out) / "supply.md"
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tmp.replace(out)
+    from rackplan._io import write_atomic  # after REPO is on sys.path
+
+    write_atomic(out, "\n".join(lines) + "\n")
     print(f"wrote {out}")
 
 

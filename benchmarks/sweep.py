@@ -204,9 +204,9 @@ def main() -> None:
         f"{overhead_ms:.3f} ms (`plan()` itself: {plan_ms:.2f} ms) |",
     ]
     out = Path(a.out) / "sweep.md"
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tmp.replace(out)
+    from rackplan._io import write_atomic  # after REPO is on sys.path
+
+    write_atomic(out, "\n".join(lines) + "\n")
     print(f"wrote {out}")
 
 

@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 from ..errors import InfeasibleError, Problem, ScenarioError, SearchLimitError
 from ..models import Catalog, Scenario
-from ..models.result import Most, Plan
+from ..models.result import Most, Plan, Selection
 from ..tolerance import FIT_REL
 from . import _plan_least, candidate_lists
 from .arrays import site_arrays
@@ -83,28 +83,30 @@ def plan_most(scenario: Scenario, catalog: Catalog, objective: str,
                 unproven += 1
             raise
 
-    def value(p: Plan) -> float:
-        return plan_value(p, catalog, unit, grow)
+    def per_workload(p: Plan) -> dict[str, float]:
+        return {s.workload: selection_value(s, catalog, unit)
+                for s in p.selections if s.workload in grow}
 
-    upper = upper_bound(scenario, catalog, unit, force_models)
+    cands, _why = candidate_lists(scenario, catalog, site_arrays(scenario, catalog),
+                                  force_models, None)
+    upper = upper_bound(scenario, catalog, unit, force_models, cands)
     first = probe({})  # at their demand: infeasible here is infeasible for the objective
-    best = Best(first, value(first))
+    best = Best(first, sum(per_workload(first).values()))
     if len(grow) == 1:
-        best, upper = _grow_one(probe, value, catalog, scenario, force_models, grow[0], unit,
-                                best, upper)
+        k = next(i for i, w in enumerate(scenario.workloads) if w.grow)
+        shares = sorted({per_server_value(c.server, catalog, unit) for c in cands[k]} - {0.0})
+        best, upper = _grow_one(probe, per_workload, grow[0], unit, shares, best, upper)
     else:
         found = [best]  # the best so far, kept when the searches run out
         try:
             for direction in [None, *grow]:  # evenly, then each alone
-                found[0] = _grow_along(probe, value, unit, grow, direction, found[0], upper, {},
-                                       found)
+                _grow_along(probe, per_workload, unit, grow, direction, found, upper, {})
             for _ in range(ASCENT_ROUNDS):  # then each in turn, the others kept at what they have
                 before = found[0].value
                 for w in grow:
-                    have = _per_workload(found[0].plan, value, grow)
+                    have = per_workload(found[0].plan)
                     keep = {o: (unit, have[o]) for o in grow if o != w}
-                    found[0] = _grow_along(probe, value, unit, grow, w, found[0], upper, keep,
-                                           found)
+                    _grow_along(probe, per_workload, unit, grow, w, found, upper, keep)
                 if found[0].value <= before:
                     break
         except _OutOfProbes:
@@ -127,15 +129,12 @@ def plan_most(scenario: Scenario, catalog: Catalog, objective: str,
     drop = tuple(f"workload {w!r}: " for w in grow)
     warnings = [m for m in best.plan.warnings if not (m.startswith(drop) and "delivered for" in m)]
     if gap > 0:
+        why = (f"; {unproven} of {probes} searches stopped at their limits" if unproven else
+               ": several grow workloads are grown evenly and one at a time, not over every split")
         warnings.append(f"{objective}: {_fmt(best.value, unit)} found, at most "
-                        f"{_fmt(upper, unit)} is proven possible (gap {gap:.2%}); "
-                        f"{unproven} of {probes} searches stopped at their limits"
-                        if unproven else
-                        f"{objective}: {_fmt(best.value, unit)} found, at most "
-                        f"{_fmt(upper, unit)} is proven possible (gap {gap:.2%}): several grow "
-                        "workloads are grown evenly and one at a time, not over every split")
+                        f"{_fmt(upper, unit)} is proven possible (gap {gap:.2%}){why}")
     most = Most(objective=objective, value=round(best.value, 6), upper_bound=round(upper, 6),
-                gap=max(round(gap, 6), 1e-6) if gap > 0 else 0.0, workloads=grow,
+                gap=round(gap, 6), workloads=grow,
                 probes=probes, unproven=unproven)
     return best.plan.model_copy(update={"objective": objective, "most": most,
                                         "warnings": warnings, "bounds": bounds})
@@ -145,19 +144,19 @@ def _fmt(v: float, unit: str) -> str:
     return f"{v:,.0f} GPUs" if unit == "gpus" else f"{v:,.3f} FP8 PFLOPS"
 
 
-def plan_value(p: Plan, catalog: Catalog, unit: str, grow: list[str]) -> float:
-    """What the grow workloads get in ``p``."""
-    total = 0.0
-    for s in p.selections:
-        if s.workload in grow:
-            total += s.count * per_server_value(catalog.server(s.server), catalog, unit)
-    return total
+def selection_value(s: Selection, catalog: Catalog, unit: str) -> float:
+    """What a selection's servers give in ``unit``."""
+    return s.count * per_server_value(catalog.server(s.server), catalog, unit)
 
 
-def _grow_one(probe: Probe, value: Callable[[Plan], float], catalog: Catalog,
-              scenario: Scenario, force_models: Mapping[str, str] | None, name: str, unit: str,
+PerWorkload = Callable[[Plan], dict[str, float]]
+"""What each grow workload gets in a plan."""
+
+
+def _grow_one(probe: Probe, per_workload: PerWorkload, name: str, unit: str, shares: list[float],
               best: Best, upper: float) -> tuple[Best, float]:
     """Bisect the floor of the one grow workload; returns the best plan and the proven bound.
+    ``shares``: what one server of each model it may use gives.
 
     ``lo`` is reached; no value at or above ``top`` was found (a probe there failed, proven
     or not); values at or above ``proven_top`` are proven out of reach.
@@ -175,7 +174,7 @@ def _grow_one(probe: Probe, value: Callable[[Plan], float], catalog: Catalog,
             if exc.diagnosis.proven and not isinstance(exc, SearchLimitError):
                 proven_top = min(proven_top, floor)
             return
-        v = value(p)
+        v = per_workload(p)[name]
         if v > best.value or (v == best.value and p.totals.tco_usd < best.plan.totals.tco_usd):
             best = Best(p, v)
         lo = max(lo, v, floor)
@@ -187,7 +186,6 @@ def _grow_one(probe: Probe, value: Callable[[Plan], float], catalog: Catalog,
     # PFLOPS: bisect until the interval is narrower than every server's share, then probe the
     # values single models reach inside it, lowest first (a plan's value is one model's
     # servers times its share)
-    shares = _shares(scenario, catalog, force_models, name, unit)
     step = min(shares) if shares else 0.0
     while top - lo > max(step, REL_TOL * top):
         at((lo + top) / 2)
@@ -197,15 +195,6 @@ def _grow_one(probe: Probe, value: Callable[[Plan], float], catalog: Catalog,
         if nxt is None:  # nothing reachable in (lo, top); when top is proven, nothing beats lo
             return best, (lo if proven_top <= top else proven_top)
         at(nxt)
-
-
-def _shares(scenario: Scenario, catalog: Catalog, force_models: Mapping[str, str] | None,
-            name: str, unit: str) -> list[float]:
-    """What one server of each model the workload may use gives."""
-    site = site_arrays(scenario, catalog)
-    cands, _why = candidate_lists(scenario, catalog, site, force_models, None)
-    k = next(i for i, w in enumerate(scenario.workloads) if w.name == name)
-    return sorted({per_server_value(c.server, catalog, unit) for c in cands[k]} - {0.0})
 
 
 ASCENT_ROUNDS = 2
@@ -219,16 +208,11 @@ class _OutOfProbes(Exception):
     """Several grow workloads used :data:`SEVERAL_PROBES`."""
 
 
-def _per_workload(p: Plan, value: Callable[[Plan], float], grow: list[str]) -> dict[str, float]:
-    return {s.workload: value(p.model_copy(update={"selections": [s]}))
-            for s in p.selections if s.workload in grow}
-
-
-def _grow_along(probe: Probe, value: Callable[[Plan], float], unit: str, grow: list[str],
-                direction: str | None, best: Best, upper: float,
-                keep: Mapping[str, tuple[str, float]], found: list[Best]) -> Best:
+def _grow_along(probe: Probe, per_workload: PerWorkload, unit: str, grow: list[str],
+                direction: str | None, found: list[Best], upper: float,
+                keep: Mapping[str, tuple[str, float]]) -> None:
     """Bisect one total ``t`` split evenly (``direction`` None) or given to one workload (the
-    workloads in ``keep`` held at those floors)."""
+    workloads in ``keep`` held at those floors); ``found[0]`` is the best plan so far."""
     def floors(t: float) -> dict[str, tuple[str, float]]:
         if direction is None:
             return {w: (unit, t / len(grow)) for w in grow}
@@ -236,12 +220,12 @@ def _grow_along(probe: Probe, value: Callable[[Plan], float], unit: str, grow: l
 
     def reached(p: Plan) -> float:
         """The largest ``t`` whose floors ``p`` meets."""
-        per = _per_workload(p, value, grow)
+        per = per_workload(p)
         if direction is None:
             return min(per[w] for w in grow) * len(grow)
         return per[direction]
 
-    lo = reached(best.plan)
+    lo = reached(found[0].plan)
     hi = upper
     while hi - lo > max(1.0 if unit == "gpus" else 0.0, REL_TOL * hi):
         t = math.ceil((lo + hi) / 2) if unit == "gpus" else (lo + hi) / 2
@@ -250,15 +234,16 @@ def _grow_along(probe: Probe, value: Callable[[Plan], float], unit: str, grow: l
         except InfeasibleError:  # SearchLimitError too: either way, not found here
             hi = t - 1 if unit == "gpus" else t * (1 - REL_TOL)
             continue
-        v = value(p)
+        v = sum(per_workload(p).values())
+        best = found[0]
         if v > best.value or (v == best.value and p.totals.tco_usd < best.plan.totals.tco_usd):
-            best = found[0] = Best(p, v)
+            found[0] = Best(p, v)
         lo = max(t, reached(p))
-    return best
 
 
 def upper_bound(scenario: Scenario, catalog: Catalog, unit: str,
-                force_models: Mapping[str, str] | None) -> float:
+                force_models: Mapping[str, str] | None,
+                cands: list[list[Candidate]] | None = None) -> float:
     """A proven upper bound on what the grow workloads can get, from three relaxations.
 
     Each grow server takes reserved power, budget and rack space; whatever the
@@ -268,7 +253,8 @@ def upper_bound(scenario: Scenario, catalog: Catalog, unit: str,
     times the most any one candidate puts in a rack of each type.
     """
     site = site_arrays(scenario, catalog)
-    cands, _why = candidate_lists(scenario, catalog, site, force_models, None)
+    if cands is None:  # each workload's candidates at its own demand
+        cands, _why = candidate_lists(scenario, catalog, site, force_models, None)
     grow_cands: list[Candidate] = []
     fixed_kw = fixed_usd = 0.0
     for w, lst in zip(scenario.workloads, cands, strict=True):
