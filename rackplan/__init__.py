@@ -22,7 +22,7 @@ from .errors import (
     ScenarioError,
     SearchLimitError,
 )
-from .loading import bundled_catalog_dir, load_catalog, load_scenario
+from .loading import bundled_catalog_dir, load_catalog, load_plan, load_scenario
 from .models import GPU, Catalog, RackPosition, RackType, Scenario, Server, Site, Workload
 from .models.result import Plan
 from .packing import PackResult, pack_vectors
@@ -52,6 +52,7 @@ __all__ = [
     "__version__",
     "bundled_catalog_dir",
     "load_catalog",
+    "load_plan",
     "load_scenario",
     "pack_vectors",
     "plan",

@@ -13,25 +13,25 @@ from pathlib import Path
 from .errors import InputError, Problem
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) in one rename.
+def write_atomic(path: str | Path, text: str | bytes) -> None:
+    """Replace ``path`` with ``text`` (str: written as UTF-8; bytes: as they are) in one rename.
 
     An operating-system failure (missing folder, no permission, full disk)
     raises :class:`~rackplan.InputError` naming the file.
     """
     target = Path(path)
     try:
-        _write(target, text)
+        _write(target, text.encode("utf-8") if isinstance(text, str) else text)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InputError([Problem(str(path), None, None, f"cannot write output: {reason}")]) from None
 
 
-def _write(target: Path, text: str) -> None:
+def _write(target: Path, text: bytes) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "wb") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

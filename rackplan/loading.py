@@ -10,6 +10,7 @@ a bundled server); an entry with a new id is added.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ._yaml import read_yaml
-from .errors import CatalogError, Problem, ScenarioError
+from .errors import CatalogError, InputError, Problem, ScenarioError
 from .models import SECTIONS, Catalog, RackPosition, Scenario, Site, Workload
 from .models.catalog import FABRICS, GPU, Appliance, Optic, RackType, Server, Switch
+from .models.result import Plan
 from .models.scenario import FabricOptics, FabricSpec, Network, NetworkAppliance
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -477,3 +479,56 @@ def _network_problems(scenario: Scenario, net: Network, catalog: Catalog,
 
 _PLURAL: dict[type, str] = {RackType: "racks", Switch: "switches", Optic: "optics",
                             Appliance: "appliances"}
+
+
+MAX_PLAN_BYTES = 1 << 30
+"""Largest plan JSON :func:`load_plan` reads (a plan of 10,000 racks with slots is ~100 MB)."""
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Load a plan written by ``rackplan plan --format json`` (or ``Plan.model_dump_json()``).
+
+    Every failure raises :class:`~rackplan.InputError` naming the file and, for a bad
+    field, where it is (``racks[3].slots[0].u``).
+    """
+    name = str(path)
+    p = Path(path)
+
+    def fail(message: str, entry: str | None = None, field_: str | None = None) -> InputError:
+        return InputError([Problem(name, entry, field_, message)])
+
+    try:
+        if p.is_dir():
+            raise fail("is a directory, expected a plan JSON file")
+        size = p.stat().st_size
+        if size > MAX_PLAN_BYTES:
+            raise fail(f"file is {size:,} bytes; the limit is {MAX_PLAN_BYTES:,}")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise fail("file not found") from None
+    except PermissionError:
+        raise fail("permission denied") from None
+    except OSError as exc:
+        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+    except ValueError:
+        raise fail("not a valid file path") from None
+    try:
+        raw = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise fail(f"not UTF-8 text (bad byte at offset {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise fail(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno} (expected the "
+                   "output of 'rackplan plan --format json')") from None
+    if not isinstance(raw, dict):
+        raise fail(f"expected a plan object, got {type(raw).__name__} (expected the output of "
+                   "'rackplan plan --format json')")
+    if "infeasible" in raw and "racks" not in raw:
+        raise fail("is the diagnosis of an infeasible scenario, not a plan")
+    try:
+        return Plan.model_validate(raw)
+    except ValidationError as exc:
+        err = _sorted_errors(exc)[0]
+        more = len(exc.errors()) - 1
+        loc = tuple(err["loc"])
+        message = error_message(err, None) + (f" (and {more} more problems)" if more else "")
+        raise fail(message, None, _loc_to_path(loc) or None) from None

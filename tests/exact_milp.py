@@ -122,11 +122,14 @@ def build_model(scenario, catalog, objective: str | None = None) -> Model:  # ty
     site = scenario.site
     cands = _candidates(scenario, catalog)
     positions = []
+    form_factor: list[str] = []  # of each position: a server goes only into its own
     for p in site.rack_positions:
         r = catalog.rack(p.rack)
         usable = r.power_kw * r.feeds / (2 if site.power_redundancy == "2N" else 1)
-        cap = np.array([usable, r.air_cooling_kw, r.liquid_cooling_kw, r.u_height, r.max_load_kg])
+        cap = np.array([usable, r.air_cooling_kw, r.liquid_cooling_kw,
+                        r.u_height - r.reserved_u_bottom - r.reserved_u_top, r.max_load_kg])
         positions += [(r.id, cap, r.price_usd)] * p.count
+        form_factor += [r.form_factor] * p.count
     J = len(positions)
     cols: list[tuple[float, float, float, bool]] = []
     rows: list[tuple[float, float, list[int], list[float]]] = []
@@ -145,7 +148,9 @@ def build_model(scenario, catalog, objective: str | None = None) -> Model:  # ty
     def row(lo, hi, idx, val):  # type: ignore[no-untyped-def]
         rows.append((float(lo), float(hi), list(idx), [float(v) for v in val]))
 
-    def fits_in(cand, cap) -> int:  # type: ignore[no-untyped-def]
+    def fits_in(cand, cap, ff) -> int:  # type: ignore[no-untyped-def]
+        if cand["server"].form_factor != ff:
+            return 0
         s = cand["size"]
         fits = int(min((cap[d] + 1e-9 * cap[d]) // s[d] if s[d] > 0 else 10**6 for d in range(5)))
         return max(min(fits, 1) if cand["server"].rack_scale else fits, 0)
@@ -157,7 +162,8 @@ def build_model(scenario, catalog, objective: str | None = None) -> Model:  # ty
         for c, cand in enumerate(lst):
             if w in grow:  # costs on N[c], per server
                 z[w, c] = col(0, 0, 1, True)
-                most = sum(fits_in(cand, cap) for _, cap, _ in positions)
+                most = sum(fits_in(cand, cap, ff)
+                           for (_, cap, _), ff in zip(positions, form_factor, strict=True))
                 n[w, c] = col(cand["capex_each"] + cand["energy_each"] * years, 0, most, True)
                 # n * z <= N <= M * z
                 row(0, INF, [n[w, c], z[w, c]], [1, -cand["n"]])
@@ -172,7 +178,7 @@ def build_model(scenario, catalog, objective: str | None = None) -> Model:  # ty
         row(1, 1, [z[w, c] for c in range(len(lst))], [1] * len(lst))
         for c, cand in enumerate(lst):
             for j, (_, cap, _) in enumerate(positions):
-                fits = fits_in(cand, cap)
+                fits = fits_in(cand, cap, form_factor[j])
                 q[w, c, j] = col(0, 0, fits, True)
                 # q <= fits * z and q <= fits * u
                 row(-INF, 0, [q[w, c, j], z[w, c]], [1, -fits])

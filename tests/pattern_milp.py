@@ -72,6 +72,7 @@ class Item:
     alone: bool = False  # dedicated: its racks hold nothing else
     rack_scale: bool = False  # one unit per rack, nothing else in it
     arrival: int = 0  # lead time in whole days (objective time)
+    form_factor: str = "eia-19"  # goes only into racks of this form factor
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,15 @@ class RackCap:
     cap: tuple[float, ...]  # usable kW, air kW, liquid kW, U, kg
     price: float
     count: int
+    form_factor: str = "eia-19"
+
+
+def in_rack(items: Sequence[Item], rack: RackCap) -> list[Item]:
+    """``items`` as one rack type sees them: an item of another form factor never fits."""
+    never = (math.inf,) * 5
+    return [it if it.form_factor == rack.form_factor else
+            Item(it.key, never, it.n, it.alone, it.rack_scale, it.arrival, it.form_factor)
+            for it in items]
 
 
 @dataclass
@@ -134,7 +144,8 @@ def rack_caps(scenario, catalog) -> list[RackCap]:  # type: ignore[no-untyped-de
         r = catalog.rack(p.rack)
         usable = r.power_kw * r.feeds / (2 if scenario.site.power_redundancy == "2N" else 1)
         out.append(RackCap(r.id, (usable, r.air_cooling_kw, r.liquid_cooling_kw,
-                                  float(r.u_height), r.max_load_kg), r.price_usd, p.count))
+                                  float(r.u_height - r.reserved_u_bottom - r.reserved_u_top),
+                                  r.max_load_kg), r.price_usd, p.count, r.form_factor))
     return out
 
 
@@ -350,7 +361,7 @@ def solve_patterns(items: Sequence[Item], racks: Sequence[RackCap], *, rack_budg
     pats: list[tuple[int, tuple[int, ...]]] = []
     try:
         for t, r in enumerate(racks):
-            pats += [(t, p) for p in rack_patterns(items, r.cap, by_arrival=per_rack is not None,
+            pats += [(t, p) for p in rack_patterns(in_rack(items, r), r.cap, by_arrival=per_rack is not None,
                                                     max_patterns=max_patterns)]
             if len(pats) > max_patterns:
                 raise TooManyPatterns
@@ -458,12 +469,15 @@ def items_for(scenario, chosen: Sequence[dict]) -> list[Item]:  # type: ignore[n
         size = tuple(float(v) for v in c["size"])
         arrival = days(s.lead_time_weeks)
         if w.placement == "dedicated":
-            out.append(Item(f"{s.id}@{w.name}", size, int(c["n"]), True, bool(s.rack_scale), arrival))
+            out.append(Item(f"{s.id}@{w.name}", size, int(c["n"]), True, bool(s.rack_scale), arrival,
+                            s.form_factor))
         elif s.id in pooled:
             it = pooled[s.id]
-            pooled[s.id] = Item(it.key, it.size, it.n + int(c["n"]), False, it.rack_scale, arrival)
+            pooled[s.id] = Item(it.key, it.size, it.n + int(c["n"]), False, it.rack_scale, arrival,
+                                s.form_factor)
         else:
-            pooled[s.id] = Item(s.id, size, int(c["n"]), False, bool(s.rack_scale), arrival)
+            pooled[s.id] = Item(s.id, size, int(c["n"]), False, bool(s.rack_scale), arrival,
+                                s.form_factor)
     return list(pooled.values()) + out
 
 
@@ -481,15 +495,15 @@ def _volume_bound(items: Sequence[Item], racks: Sequence[RackCap]) -> float:
     load = [0.0] * 5
     for it in items:
         lims = [_limits(r.cap) for r in racks]
-        if not any(fits(zero, it.size, lim) for lim in lims):
+        ok = [r.form_factor == it.form_factor and fits(zero, it.size, lim)
+              for r, lim in zip(racks, lims, strict=True)]
+        if not any(ok):
             return math.inf
         if it.rack_scale:
-            total += it.n * min(r.price for r, lim in zip(racks, lims, strict=True)
-                                if fits(zero, it.size, lim))
+            total += it.n * min(r.price for r, o in zip(racks, ok, strict=True) if o)
         elif it.alone:
             total += it.n * min(r.price / _max_count(zero, it.size, lim, 10**9)
-                                for r, lim in zip(racks, lims, strict=True)
-                                if fits(zero, it.size, lim))
+                                for r, lim, o in zip(racks, lims, ok, strict=True) if o)
         else:
             load = [ld + it.n * s for ld, s in zip(load, it.size, strict=True)]
     shared = 0.0

@@ -62,6 +62,7 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
         rt = catalog.rack(r.rack)
         assert r.rack in racks_by_id, f"{r.id}: rack type {r.rack} not at the site"
         used_positions[r.rack] = used_positions.get(r.rack, 0) + 1
+        _check_layout(r, rt, scenario, catalog)
         if r.role == "network":
             _check_network_rack(r, rt, scenario, catalog, devices_placed)
             continue
@@ -73,6 +74,7 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
             assert p.count > 0
             assert sel[p.workload].server == p.server, f"{r.id}: {p.workload} uses {p.server}"
             server = catalog.server(p.server)
+            assert server.form_factor == rt.form_factor, f"{r.id}: {server.id} in a {rt.form_factor} rack"
             kw = site.power_allocation * server.power_max_w / 1000 * p.count
             power += kw
             air += kw * (1 - server.liquid_fraction)
@@ -86,7 +88,7 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
         assert power <= usable * (1 + TOL), f"{r.id}: power {power} > {usable}"
         assert air <= rt.air_cooling_kw * (1 + TOL) + TOL, f"{r.id}: air {air} > {rt.air_cooling_kw}"
         assert liquid <= rt.liquid_cooling_kw * (1 + TOL) + TOL, f"{r.id}: liquid {liquid}"
-        assert u <= rt.u_height, f"{r.id}: {u} U > {rt.u_height}"
+        assert u <= rt.u_height - rt.reserved_u_bottom - rt.reserved_u_top, f"{r.id}: {u} U"
         assert weight <= rt.max_load_kg * (1 + TOL), f"{r.id}: {weight} kg > {rt.max_load_kg}"
         if workloads & dedicated:
             assert len(workloads) == 1, f"{r.id}: dedicated workload shares with {workloads}"
@@ -153,6 +155,25 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
 
     _check_schedule(plan, scenario, catalog, sel)
     _check_cash_flow(plan, scenario, catalog, sel)
+    _check_feed_loss(plan, scenario, catalog)
+
+
+def _check_feed_loss(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
+    """Under N, a rack trips when one feed fails if the others cannot carry it."""
+    if scenario.site.power_redundancy == "2N":
+        assert plan.feed_loss is None
+        return
+    trip = []
+    for r in plan.racks:
+        rt = catalog.rack(r.rack)
+        if r.power_kw > 0 and (rt.feeds == 1 or r.power_kw / (rt.feeds - 1) > rt.power_kw * (1 + 1e-9)):
+            trip.append(r)
+    assert plan.feed_loss is not None and plan.feed_loss.racks == [r.id for r in trip]
+    _close(plan.feed_loss.it_kw, sum(r.power_kw for r in trip), "feed_loss.it_kw", abs_=1e-5)
+    gpus = sum(p.count * catalog.server(p.server).gpu_count for r in trip for p in r.placements
+               if r.role == "servers")
+    assert plan.feed_loss.gpus == gpus
+    assert (any("would trip if one of their feeds fails" in w for w in plan.warnings)) == bool(trip)
 
 
 # --------------------------------------------------------------------------- schedule and money
@@ -483,6 +504,50 @@ def _check_cash_flow(plan, scenario, catalog, sel) -> None:  # type: ignore[no-u
         assert used <= budget + 0.01 * max(1, len(mine)), f"FY{fy}: capex {used} > budget {budget}"
 
 
+def _check_layout(r, rt, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
+    """Slots: inside the rack, no overlaps, the reserved units where the rack type keeps them,
+    one slot per unit placed (same devices and workloads as the placements), heavier units
+    never above lighter ones (per unit of height); feeds: kW and amps from the rack's power."""
+    site = scenario.site
+    taken = [False] * (rt.u_height + 1)
+    units: dict[tuple[str, str | None], int] = {}
+    for s in r.slots:
+        assert s.u >= 1 and s.height >= 1 and s.u + s.height - 1 <= rt.u_height, f"{r.id}: slot {s}"
+        for u in range(s.u, s.u + s.height):
+            assert not taken[u], f"{r.id}: U{u} taken twice"
+            taken[u] = True
+        if s.kind == "reserved":
+            assert s.device == "reserved" and s.workload is None
+            continue
+        device = catalog.get(s.device)
+        assert s.height == device.u_height, f"{r.id}: {s.device} slot of {s.height} U"
+        assert device.form_factor == rt.form_factor, f"{r.id}: {s.device} is {device.form_factor}"
+        key = (s.device, s.workload if s.kind == "server" else s.fabric)
+        units[key] = units.get(key, 0) + 1
+    reserved = [(s.u, s.height) for s in r.slots if s.kind == "reserved"]
+    expect = ([(1, rt.reserved_u_bottom)] if rt.reserved_u_bottom else []) + (
+        [(rt.u_height - rt.reserved_u_top + 1, rt.reserved_u_top)] if rt.reserved_u_top else [])
+    assert reserved == expect, f"{r.id}: reserved {reserved}, rack type keeps {expect}"
+    placed: dict[tuple[str, str | None], int] = {}
+    for p in r.placements:
+        key = (p.server, p.workload) if r.role == "servers" else (p.device, p.fabric)
+        placed[key] = placed.get(key, 0) + p.count
+    assert units == placed, f"{r.id}: slots {units} != placements {placed}"
+    stack = sorted((s for s in r.slots if s.kind != "reserved"), key=lambda s: s.u)
+    density = [catalog.get(s.device).weight_kg / s.height for s in stack]
+    assert density == sorted(density, reverse=True), f"{r.id}: a heavier unit above a lighter one"
+    # feeds
+    assert [f.feed for f in r.feeds] == [chr(ord("A") + i) for i in range(rt.feeds)]
+    carry = r.power_kw / (rt.feeds // 2 if site.power_redundancy == "2N" and rt.feeds > 1 else
+                          1 if site.power_redundancy == "2N" else rt.feeds)
+    for f in r.feeds:
+        _close(f.kw, carry, f"{r.id}.feeds.{f.feed}.kw", abs_=1e-5)
+        _close(f.amps, carry * 1000 / (3 ** 0.5 * site.voltage_v * site.power_factor),
+               f"{r.id}.feeds.{f.feed}.amps", abs_=1e-5)
+        if site.power_redundancy == "2N":  # a side alone carries the rack within its rating
+            assert f.kw <= rt.power_kw * (1 + TOL), f"{r.id}: feed {f.feed} {f.kw} kW"
+
+
 def _check_network_rack(r, rt, scenario, catalog, devices_placed) -> None:  # type: ignore[no-untyped-def]
     """A network rack holds switches and appliances only, within the rack's limits; its power is
     at least the devices' own (their modules' share comes on top)."""
@@ -502,7 +567,7 @@ def _check_network_rack(r, rt, scenario, catalog, devices_placed) -> None:  # ty
     assert floor <= r.power_kw * (1 + TOL) + TOL, f"{r.id}: power {r.power_kw} below its devices' {floor}"
     assert r.power_kw <= min(usable, rt.air_cooling_kw) * (1 + TOL), f"{r.id}: {r.power_kw} kW"
     _close(r.air_kw, r.power_kw, f"{r.id}.air_kw", abs_=1e-5)
-    assert r.u_used == u and u <= rt.u_height, f"{r.id}: {u} U"
+    assert r.u_used == u and u <= rt.u_height - rt.reserved_u_bottom - rt.reserved_u_top, f"{r.id}: {u} U"
     _close(r.weight_kg, weight, f"{r.id}.weight_kg", abs_=1e-5)
     assert weight <= rt.max_load_kg * (1 + TOL)
 

@@ -22,7 +22,8 @@ def _fits(server, rack, redundancy: str) -> bool:  # type: ignore[no-untyped-def
     usable = rack.power_kw * rack.feeds / (2 if redundancy == "2N" else 1)
     return (kw <= usable and kw * (1 - server.liquid_fraction) <= rack.air_cooling_kw
             and kw * server.liquid_fraction <= rack.liquid_cooling_kw
-            and server.u_height <= rack.u_height and server.weight_kg <= rack.max_load_kg)
+            and server.u_height <= rack.u_height - rack.reserved_u_bottom - rack.reserved_u_top
+            and server.weight_kg <= rack.max_load_kg and server.form_factor == rack.form_factor)
 
 
 def random_scenario(seed: int, *, workloads: tuple[int, int] = (2, 4), models: tuple[int, int] = (3, 6),

@@ -279,10 +279,17 @@ def test_one_grow_workload_is_exact(seed):
     assert not single_grow_claims(o), "\n".join(single_grow_claims(o))
 
 
+MIXED_CATALOG = rackplan.Catalog.model_validate({**dict(CATALOG), "servers": [
+    s.model_copy(update={"form_factor": "eia-19"}) if s.id == "dell-xe8812-rubin" else s
+    for s in CATALOG.servers]})
+"""The bundled catalog with the XE8812 made a 19-inch server, for the mixed rack below."""
+
+
 def mixed_rack_scenario() -> Scenario:
     """Two grow workloads, one direct-liquid-cooled rack position (140 kW, 30 kW of air): a
     liquid-cooled model fills the rack by power (16 x 8.3 kW = 64 GPUs), an air-cooled one by
-    air (4 x 7.5 kW = 32 GPUs); together 13 + 4 give 84 GPUs in 137.9 kW and 30 kW of air."""
+    air (4 x 7.5 kW = 32 GPUs); together 13 + 4 give 84 GPUs in 137.9 kW and 30 kW of air.
+    (The liquid model is the XE8812 as a 19-inch server: see ``MIXED_CATALOG``.)"""
     return Scenario.model_validate({
         "name": "mixed-rack", "start": "2027-01-04", "objective": "max_gpus",
         "site": {"it_power_kw": 100_000.0, "power_redundancy": "2N",
@@ -293,8 +300,8 @@ def mixed_rack_scenario() -> Scenario:
 
 def test_several_grow_workloads_sharing_a_rack_stay_under_the_upper_bound():
     scenario = mixed_rack_scenario()
-    o = Outcome(-1, 2, "positions", scenario, CATALOG, solve_most(scenario, CATALOG),
-                _plan_within(scenario, CATALOG, PLANNER_LIMIT_S))
+    o = Outcome(-1, 2, "positions", scenario, MIXED_CATALOG, solve_most(scenario, MIXED_CATALOG),
+                _plan_within(scenario, MIXED_CATALOG, PLANNER_LIMIT_S))
     assert o.exact.status == "optimal" and o.exact.value == 84
     assert not multi_grow_claims(o), "\n".join(multi_grow_claims(o))
 

@@ -47,6 +47,12 @@ Id = Annotated[str, AfterValidator(_check_id)]
 Country = Annotated[str, AfterValidator(_check_country)]
 """An ISO 3166-1 alpha-2 country code such as ``TW`` or ``MX``."""
 
+FormFactor = Literal["eia-19", "orv3-21"]
+"""Rack width standard: ``eia-19`` (EIA-310 19-inch, U of 44.45 mm) or ``orv3-21`` (OCP Open
+Rack V3 21-inch, OU of 48 mm). A server goes only into a rack of its form factor."""
+
+FORM_FACTORS: tuple[str, ...] = ("eia-19", "orv3-21")
+
 Sources = Annotated[list[Annotated[str, Field(min_length=1)]], Field(default_factory=list)]
 
 _MODEL_CONFIG = ConfigDict(
@@ -167,6 +173,8 @@ class Server(CatalogEntry):
     """ISO country of final assembly, used for tariffs."""
     network: NetworkPorts | None = None
     """NIC ports per unit by fabric; omitted: the server joins no fabric."""
+    form_factor: FormFactor = "eia-19"
+    """``eia-19`` or ``orv3-21``: the server goes only into racks of this form factor."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Server:
@@ -214,6 +222,19 @@ class RackType(CatalogEntry):
     pdus: StrictInt | None = Field(default=None, ge=0, le=64)
     """*(added)* Metered rack PDUs, each with an out-of-band management port; default one per
     feed."""
+    form_factor: FormFactor = "eia-19"
+    """``eia-19`` or ``orv3-21``: only servers of this form factor go in."""
+    reserved_u_bottom: StrictInt = Field(default=0, ge=0, le=100)
+    """*(added)* Units at the bottom kept for the rack's own gear (horizontal PDUs, power
+    shelves); servers are placed above them."""
+    reserved_u_top: StrictInt = Field(default=0, ge=0, le=100)
+    """*(added)* Units at the top kept for top-of-rack gear (management switch, patch
+    panel); servers are placed below them."""
+
+    @property
+    def usable_u(self) -> int:
+        """Units left for servers: ``u_height`` less the reserved units."""
+        return self.u_height - self.reserved_u_bottom - self.reserved_u_top
 
     @property
     def pdu_count(self) -> int:
@@ -225,6 +246,11 @@ class RackType(CatalogEntry):
         if self.air_cooling_kw == 0 and self.liquid_cooling_kw == 0:
             raise ValueError(
                 "air_cooling_kw and liquid_cooling_kw are both 0; a rack must reject heat somehow"
+            )
+        if self.usable_u < 1:
+            raise ValueError(
+                f"reserved_u_bottom ({self.reserved_u_bottom}) and reserved_u_top "
+                f"({self.reserved_u_top}) leave no unit of the {self.u_height}U rack for servers"
             )
         return self
 
@@ -267,6 +293,8 @@ class Switch(CatalogEntry):
     """Weeks from order to delivery."""
     origin: Country
     """ISO country of final assembly, used for tariffs."""
+    form_factor: FormFactor = "eia-19"
+    """*(added)* ``eia-19`` or ``orv3-21``: the rack form factor it mounts in."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Switch:
@@ -332,6 +360,8 @@ class Appliance(CatalogEntry):
     """ISO country of final assembly, used for tariffs."""
     network: NetworkPorts | None = None
     """NIC ports by fabric."""
+    form_factor: FormFactor = "eia-19"
+    """*(added)* ``eia-19`` or ``orv3-21``: the rack form factor it mounts in."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Appliance:

@@ -84,6 +84,68 @@ class DevicePlacement(BaseModel):
     """*(added)* ``leaf``, ``spine``, ``core`` or ``appliance``."""
 
 
+class Slot(BaseModel):
+    """Where one unit sits in its rack (or a block of units the rack type reserves)."""
+
+    model_config = _CONFIG
+
+    u: int
+    """Lowest unit it takes, counted from 1 at the bottom of the rack."""
+    height: int
+    """Units it takes (``u`` to ``u + height - 1``); slots of a rack never overlap."""
+    device: str
+    """Server, switch or appliance id from the catalog; ``reserved`` for units the rack type
+    keeps for its own gear."""
+    workload: str | None
+    """The server's workload (None for network devices and reserved units)."""
+    kind: Literal["server", "device", "reserved"] = "server"
+    """*(added)* ``server``, ``device`` (switch or appliance) or ``reserved``."""
+    fabric: str | None = None
+    """*(added)* A network device's fabric (``compute:<workload>``, ``storage``, ...)."""
+    role: str | None = None
+    """*(added)* A network device's role (``leaf``, ``spine``, ``core``, ``appliance``)."""
+    kw: float = 0.0
+    """*(added)* Reserved power of the unit."""
+    weight_kg: float = 0.0
+    """*(added)* Weight of the unit."""
+    label: str | None = None
+    """*(added)* What reserved units are kept for."""
+
+
+class Feed(BaseModel):
+    """One power feed of a rack: what it must carry."""
+
+    model_config = _CONFIG
+
+    feed: str
+    """``A``, ``B``, ..."""
+    kw: float
+    """The most it must carry: under ``N`` its share (``power_kw / feeds``); under ``2N`` the
+    whole rack (``power_kw / (feeds / 2)``, its side alone carrying the rack)."""
+    amps: float
+    """Line current at ``kw``: ``kw * 1000 / (sqrt(3) * voltage_v * power_factor)``."""
+    normal_kw: float = 0.0
+    """*(added)* Its share with every feed up: ``power_kw / feeds``."""
+    rated_kw: float = 0.0
+    """*(added)* The rack type's ``power_kw`` per feed."""
+    rated_amps: float = 0.0
+    """*(added)* The rating's line current at the site's voltage and power factor."""
+
+
+class FeedLoss(BaseModel):
+    """*(added)* Under ``N`` redundancy: the racks that would trip if one of their feeds fails."""
+
+    model_config = _CONFIG
+
+    racks: list[str]
+    """Rack ids whose other feeds cannot carry the rack (``power_kw / (feeds - 1)`` above a
+    feed's ``power_kw``), or with a single feed."""
+    it_kw: float
+    """Their reserved power."""
+    gpus: int
+    """GPUs in them."""
+
+
 class Rack(BaseModel):
     """One used rack position."""
 
@@ -110,6 +172,10 @@ class Rack(BaseModel):
     """When the rack's last server (or device) arrives; racks install in this order."""
     role: Literal["servers", "network"] = "servers"
     """*(added)* ``network`` for a rack of switches and appliances."""
+    slots: list[Slot] = Field(default_factory=list)
+    """Each unit's position, from the bottom: reserved units, then the units heaviest first."""
+    feeds: list[Feed] = Field(default_factory=list)
+    """What each power feed must carry, at ``site.voltage_v`` and ``site.power_factor``."""
 
 
 class Totals(BaseModel):
@@ -342,6 +408,9 @@ class Plan(BaseModel):
     most: Most | None = None
     """*(added)* Objective ``max_gpus`` / ``max_fp8_pflops``: the maximized figure, its proven upper bound
     and gap (``bounds`` are then the TCO's, among plans giving as much). None otherwise."""
+    feed_loss: FeedLoss | None = None
+    """*(added)* Under ``N`` redundancy, the racks that would trip if one feed fails (None under
+    ``2N``, where either side carries every rack)."""
     cash_flow: list[CashFlow] = Field(default_factory=list)
     """By fiscal quarter, every quarter from the first payment to the last day of energy;
     capex sums to ``capex_usd`` and energy to ``tco_usd - capex_usd``."""

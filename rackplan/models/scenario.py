@@ -67,6 +67,10 @@ class Site(BaseModel):
     """Tariff rate by origin country, applied to server price (0.25 = 25%)."""
     rack_positions: list[RackPosition] = Field(min_length=1)
     """Rack positions available, by rack type."""
+    voltage_v: StrictFloat = Field(default=415, ge=100, le=50_000)
+    """Line-to-line voltage of the rack feeds, three-phase, for the amps per feed."""
+    power_factor: StrictFloat = Field(default=0.95, gt=0, le=1)
+    """Power factor of the load, for the amps per feed (kW / (sqrt(3) * V * PF))."""
 
     @model_validator(mode="after")
     def _unique_rack_types(self) -> Site:

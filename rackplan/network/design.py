@@ -71,6 +71,8 @@ class DeviceGroup:
     """Per device, before tariffs."""
     origin: str
     lead_time_weeks: float
+    form_factor: str = "eia-19"
+    """The rack form factor it mounts in."""
 
 
 @dataclass(frozen=True)
@@ -272,7 +274,7 @@ def size_fabric(name: str, workload: str | None, spec: FabricSpec, catalog: Cata
             reserved_kw=allocation * (switch.power_max_w + share_w) / 1000.0,
             draw_kw=(switch.power_typical_w + share_w) / 1000.0, u_height=switch.u_height,
             weight_kg=switch.weight_kg, price_usd=switch.price_usd, origin=switch.origin,
-            lead_time_weeks=switch.lead_time_weeks))
+            lead_time_weeks=switch.lead_time_weeks, form_factor=switch.form_factor))
     return FabricDesign(name, workload, switch, tree, servers, link, modules, cables, optics,
                         devices, uplinks)
 
@@ -282,7 +284,7 @@ def appliance_group(a: Appliance, count: int, allocation: float) -> DeviceGroup:
                        reserved_kw=allocation * a.power_max_w / 1000.0,
                        draw_kw=(a.power_idle_w + a.power_max_w) / 2000.0, u_height=a.u_height,
                        weight_kg=a.weight_kg, price_usd=a.price_usd, origin=a.origin,
-                       lead_time_weeks=a.lead_time_weeks)
+                       lead_time_weeks=a.lead_time_weeks, form_factor=a.form_factor)
 
 
 def _ports(device: Server | Appliance, fabric: str) -> NetworkPort | None:

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..kernels.dims import AIR, LIQUID, N_DIMS, POWER, UNITS, WEIGHT
+from ..kernels.dims import AIR, FORM_FACTOR_SIZE, LIQUID, N_DIMS, POWER, UNITS, WEIGHT
 from ..kernels.patterns import max_fit, merge_items
 from ..models import Catalog, RackType, Scenario
 from ..tolerance import FIT_REL
@@ -33,22 +33,39 @@ class SiteArrays:
     """(T,) USD per rack."""
     count: np.ndarray
     """(T,) positions of each type."""
+    form_factors: tuple[str, ...] = ()
+    """The form factors of a site that mixes them, one capacity column each after the
+    ``N_DIMS`` physical ones; empty when every rack type has the same form factor."""
+
+    def size_of(self, size: tuple[float, ...], form_factor: str) -> tuple[float, ...]:
+        """A server's physical ``size`` with its form-factor columns for this site."""
+        return size + tuple(FORM_FACTOR_SIZE if f == form_factor else 0.0
+                            for f in self.form_factors)
+
+    @property
+    def dims(self) -> int:
+        """Columns of a size or capacity at this site."""
+        return int(self.cap.shape[1])
 
 
 def site_arrays(scenario: Scenario, catalog: Catalog) -> SiteArrays:
     """The scenario's rack positions as capacity, price and count arrays."""
     redundancy = scenario.site.power_redundancy
     racks = [catalog.rack(p.rack) for p in scenario.site.rack_positions]
-    cap = np.zeros((len(racks), N_DIMS), dtype=np.float64)
+    factors = sorted({r.form_factor for r in racks})
+    form_factors = tuple(factors) if len(factors) > 1 else ()
+    cap = np.zeros((len(racks), N_DIMS + len(form_factors)), dtype=np.float64)
     for t, r in enumerate(racks):
         cap[t, POWER] = r.usable_power_kw(redundancy)
         cap[t, AIR] = r.air_cooling_kw
         cap[t, LIQUID] = r.liquid_cooling_kw
-        cap[t, UNITS] = r.u_height
+        cap[t, UNITS] = r.usable_u
         cap[t, WEIGHT] = r.max_load_kg
+        for i, f in enumerate(form_factors):
+            cap[t, N_DIMS + i] = 1.0 if r.form_factor == f else 0.0
     price = np.array([r.price_usd for r in racks], dtype=np.float64)
     count = np.array([p.count for p in scenario.site.rack_positions], dtype=np.int64)
-    return SiteArrays(racks, cap, price, count)
+    return SiteArrays(racks, cap, price, count, form_factors)
 
 
 def item_arrays(scenario: Scenario, chosen: list[Candidate]
@@ -81,9 +98,9 @@ def rack_bounds(c: Candidate, exclusive: bool, site: SiteArrays) -> tuple[float,
             per_rack = 1 if c.server.rack_scale else max_fit(site.cap[t], size, c.count)
             if per_rack >= 1:
                 per_server = min(per_server, float(site.price[t]) / per_rack)
-        return c.count * per_server, np.zeros(N_DIMS)
-    shared = np.zeros(N_DIMS)
-    for d in range(N_DIMS):
+        return c.count * per_server, np.zeros(site.dims)
+    shared = np.zeros(site.dims)
+    for d in range(site.dims):
         if size[d] <= 0:
             continue
         ok = fits & (site.cap[:, d] > 0)
@@ -143,7 +160,7 @@ def search_arrays(scenario: Scenario, objective: str, cands: list[list[Candidate
     start = np.zeros(len(cands) + 1, np.int64)
     start[1:] = np.cumsum([len(lst) for lst in cands])
     C = len(flat)
-    S = np.zeros((C, N_DIMS))
+    S = np.zeros((C, site.dims))
     n = np.zeros(C, np.int64)
     sep = np.zeros(C)
     capex = np.zeros(C)
@@ -151,7 +168,7 @@ def search_arrays(scenario: Scenario, objective: str, cands: list[list[Candidate
     lead = np.zeros(C)
     rack_scale = np.zeros(C, np.bool_)
     excl_lb = np.zeros(C)
-    shared_lb = np.zeros((C, N_DIMS))
+    shared_lb = np.zeros((C, site.dims))
     dedicated = np.array([w.placement == "dedicated" for w in scenario.workloads], np.bool_)
     for j, (w, i) in enumerate(flat):
         c = cands[w][i]

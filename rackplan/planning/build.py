@@ -14,10 +14,10 @@ import math
 import numpy as np
 
 from ..kernels import colgen, cover
-from ..kernels.dims import AIR, LIQUID, N_DIMS, POWER
+from ..kernels.dims import AIR, LIQUID, POWER
 from ..kernels.patterns import expand_racks
 from ..kernels.status import LPStatus, Status
-from ..models import Catalog, Scenario
+from ..models import Catalog, Scenario, Site
 from ..models.result import (
     Bounds,
     Delivery,
@@ -37,6 +37,7 @@ from .arrays import SiteArrays, item_arrays
 from .bom import bill_of_materials, costs_from_bom, fabrics_of
 from .candidates import Candidate
 from .cashflow import CashFlowResult, EnergyStream, cash_flow, horizon_days
+from .layout import Unit, feed_loss, feeds_for, slots_for
 from .limits import FINAL_NODE_LIMIT, FINAL_WORK, MAX_PATTERNS, REPACK_GAP, SMALL_RACKS
 from .network import NetworkPlan, network_for
 from .repack import tighten
@@ -94,15 +95,18 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         arrived = start + dt.timedelta(days=schedule.arrival[rank])
         if r >= R:
             assert netplan is not None
-            racks.append(_network_rack(netplan, r - R, f"r{rank + 1:04d}", installed, arrived))
+            racks.append(_network_rack(netplan, r - R, f"r{rank + 1:04d}", installed, arrived, s))
             continue
         row = counts[r]
         placements: list[Placement | DevicePlacement] = []
         power = air = liquid = weight = 0.0
         u = 0
+        stack: list[Unit] = []
         for k in map(int, np.flatnonzero(row)):
             c = chosen[k]
             m = int(row[k])
+            stack += [Unit(c.server.id, names[k], "server", c.server.u_height, c.server.weight_kg,
+                           c.size[POWER])] * m
             if scenario.workloads[k].phases is None:
                 placements.append(Placement(workload=names[k], server=c.server.id, count=m))
             else:
@@ -114,10 +118,13 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
             liquid += m * c.size[LIQUID]
             u += m * c.server.u_height
             weight += m * c.server.weight_kg
-        racks.append(Rack(id=f"r{rank + 1:04d}", rack=site.racks[types[r]].id, placements=placements,
+        rack_type = site.racks[types[r]]
+        rack_id = f"r{rank + 1:04d}"
+        racks.append(Rack(id=rack_id, rack=rack_type.id, placements=placements,
                           power_kw=rounded(power), air_kw=rounded(air), liquid_kw=rounded(liquid),
                           u_used=u, weight_kg=rounded(weight), installed_date=installed,
-                          arrival_date=arrived))
+                          arrival_date=arrived, slots=slots_for(rack_type, stack, rack_id),
+                          feeds=feeds_for(rack_type, rounded(power), s)))
 
     selections = []
     for k, c in enumerate(chosen):
@@ -178,6 +185,17 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         warnings.append(f"the ready date is not proven the earliest: no plan is ready before "
                         f"{earliest} (proven), but some choices of models could not be ruled out "
                         f"between that day and {start + dt.timedelta(days=schedule.ready)}")
+    types_by_id = {r.id: r for r in site.racks}
+    if netplan is not None:
+        types_by_id[netplan.rack.id] = netplan.rack
+    gpus_in = {r.id: sum(p.count * chosen[names.index(p.workload)].server.gpu_count
+                         for p in r.placements if isinstance(p, Placement)) for r in racks}
+    loss = feed_loss(racks, types_by_id, s, gpus_in)
+    if loss is not None and loss.racks:
+        shown = ", ".join(loss.racks[:5]) + (", ..." if len(loss.racks) > 5 else "")
+        warnings.append(f"power redundancy N: {len(loss.racks)} of {len(racks)} racks "
+                        f"({loss.it_kw:,.1f} kW, {loss.gpus:,} GPUs) would trip if one of their "
+                        f"feeds fails ({shown}); see feed_loss, or plan under 2N")
     limits = [Limit(limit="it_power_kw", used=it_kw, available=s.it_power_kw,
                     binding=it_kw >= BINDING_SHARE * s.it_power_kw)]
     if scenario.budget_usd is not None:
@@ -207,6 +225,7 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         warnings=warnings,
         fabrics=fabrics_of(scenario, netplan) if netplan else [],
         bom=bom,
+        feed_loss=loss,
         cash_flow=flow.periods,
     )
 
@@ -289,22 +308,27 @@ def _network_racks(netplan: NetworkPlan, scenario: Scenario) -> NetworkRacks:
 
 
 def _network_rack(netplan: NetworkPlan, j: int, rack_id: str, installed: dt.date,
-                  arrived: dt.date) -> Rack:
+                  arrived: dt.date, site: Site) -> Rack:
     devices = netplan.design.devices
     row = netplan.counts[j]
     placements: list[Placement | DevicePlacement] = []
     power = weight = 0.0
     u = 0
+    units: list[Unit] = []
     for g in map(int, np.flatnonzero(row)):
         d = devices[g]
         m = int(row[g])
+        units += [Unit(d.device, None, "device", d.u_height, d.weight_kg, d.reserved_kw,
+                       d.fabric, d.role)] * m
         placements.append(DevicePlacement(device=d.device, fabric=d.fabric, count=m, role=d.role))
         power += m * d.reserved_kw
         u += m * d.u_height
         weight += m * d.weight_kg
     return Rack(id=rack_id, rack=netplan.rack.id, placements=placements, power_kw=rounded(power),
                 air_kw=rounded(power), liquid_kw=0.0, u_used=u, weight_kg=rounded(weight),
-                installed_date=installed, arrival_date=arrived, role="network")
+                installed_date=installed, arrival_date=arrived, role="network",
+                slots=slots_for(netplan.rack, units, rack_id),
+                feeds=feeds_for(netplan.rack, rounded(power), site))
 
 
 def _improve(scenario: Scenario, chosen: list[Candidate], site: SiteArrays, packing: Packing,
@@ -416,7 +440,7 @@ def _racks_lower_bound(scenario: Scenario, chosen: list[Candidate], site: SiteAr
     _group, _n, S, n, exclusive, rack_scale = item_arrays(scenario, chosen)
     simple = max(math.ceil(float((S * n[:, None]).sum(axis=0)[d] / (site.cap[:, d].max() * (1 + FIT_REL)))
                            - COUNT_TOL)
-                 for d in range(N_DIMS) if site.cap[:, d].max() > 0)
+                 for d in range(site.dims) if site.cap[:, d].max() > 0)
     K = len(n)
     lp = colgen.column_generation(
         S, n, exclusive, rack_scale, site.cap, np.ones(len(site.count)), site.count,

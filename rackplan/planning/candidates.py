@@ -121,10 +121,18 @@ def servers_for_floor(server: Server, catalog: Catalog, floor: tuple[str, float]
     return max(1, math.ceil(amount / per - COUNT_TOL))
 
 
-def _misfit(size: tuple[float, ...], site: SiteArrays) -> str | None:
+def _misfit(size: tuple[float, ...], form_factor: str, site: SiteArrays) -> str | None:
     """None when the server fits some rack type at the site, else why not (per type)."""
+    if all(rack.form_factor != form_factor for rack in site.racks):
+        kinds = sorted({rack.form_factor for rack in site.racks})
+        return (f"is {form_factor} and the site's racks are {' and '.join(kinds)} "
+                f"({', '.join(rack.id for rack in site.racks)}); add positions of a "
+                f"{form_factor} rack type")
     parts = []
     for t, rack in enumerate(site.racks):
+        if rack.form_factor != form_factor:
+            parts.append(f"{rack.id} is {rack.form_factor}, the server {form_factor}")
+            continue
         over = [(size[d] / site.cap[t, d] if site.cap[t, d] > 0 else math.inf, d)
                 for d in range(N_DIMS) if size[d] > site.cap[t, d] * (1 + FIT_REL)]
         if not over:
@@ -171,8 +179,8 @@ def candidates_for(workload: Workload, scenario: Scenario, catalog: Catalog,
             rejected[server.id] = (f"scale-up domain of {server.scale_up_gpus} GPUs is below "
                                    f"{workload.min_scale_up_gpus}")
             continue
-        size = server_size(server, s.power_allocation)
-        misfit = _misfit(size, site)
+        size = site.size_of(server_size(server, s.power_allocation), server.form_factor)
+        misfit = _misfit(size, server.form_factor, site)
         if misfit:
             rejected[server.id] = misfit
             continue

@@ -82,7 +82,8 @@ def diagnose(scenario: Scenario, cands: list[list[Candidate]], site: SiteArrays,
             + float(site.price.max()) * most_servers
         over = SiteArrays(site.racks + site.racks, np.vstack([site.cap, site.cap]),
                           np.concatenate([site.price, site.price + penalty]),
-                          np.concatenate([site.count, np.full(T, max(most_servers, 1), np.int64)]))
+                          np.concatenate([site.count, np.full(T, max(most_servers, 1), np.int64)]),
+                          site.form_factors)
         spill = search(scenario, "capex", cands, over, budget=math.inf, envelope=math.inf)
         short_types = {}
         if spill.status in (Status.OK, Status.LIMIT):
@@ -98,11 +99,21 @@ def diagnose(scenario: Scenario, cands: list[list[Candidate]], site: SiteArrays,
                     rack = site.racks[t]
                     kind = "liquid" if rack.liquid_cooling_kw > 0 else "air"
                     have = int(site.count[t])
+                    why = ""
+                    if site.form_factors:  # the site mixes form factors: say who must go here
+                        only = sorted({c.server.id for c in chosen
+                                       if c.server.form_factor == rack.form_factor})
+                        kind += f" {rack.form_factor}"
+                        if only:
+                            why = (f"; {', '.join(only)} {'is' if len(only) == 1 else 'are'} "
+                                   f"{rack.form_factor} and go{'es' if len(only) == 1 else ''} only "
+                                   f"into {rack.form_factor} racks")
                     if fewest:
-                        reasons.append(f"{kind} positions ({rack.id}): need {have + extra}, have {have}")
+                        reasons.append(f"{kind} positions ({rack.id}): need {have + extra}, "
+                                       f"have {have}{why}")
                     else:
                         reasons.append(f"{kind} positions ({rack.id}): have {have}; a plan was found "
-                                       f"with {have + extra} (fewer may do)")
+                                       f"with {have + extra} (fewer may do){why}")
                     short_types[rack.id] = {"need": have + extra, "have": have, "fewest": fewest}
         if not short_types:
             reasons.append("rack positions: no choice of models packs into the site's positions")

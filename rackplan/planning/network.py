@@ -227,14 +227,14 @@ def network_for(scenario: Scenario, catalog: Catalog, chosen: list[Candidate], s
 
 
 def _volume_bound(devices: list[DeviceGroup], cap: np.ndarray) -> int:
-    need = np.zeros(N_DIMS)
+    need = np.zeros(len(cap))
     for d in devices:
         need[POWER] += d.count * d.reserved_kw
         need[AIR] += d.count * d.reserved_kw
         need[UNITS] += d.count * d.u_height
         need[WEIGHT] += d.count * d.weight_kg
     room = cap * (1 + FIT_REL)
-    return max((math.ceil(need[d] / room[d] - 1e-9) for d in range(N_DIMS) if room[d] > 0),
+    return max((math.ceil(need[d] / room[d] - 1e-9) for d in range(len(cap)) if room[d] > 0),
                default=0)
 
 
@@ -244,7 +244,14 @@ def _pack_devices(devices: list[DeviceGroup], site: SiteArrays, t: int) -> np.nd
     G = len(devices)
     if G == 0:
         return np.zeros((0, 0), np.int64)
-    S = np.zeros((G, N_DIMS))
+    rack = site.racks[t]
+    for d in devices:
+        if d.form_factor != rack.form_factor:
+            raise InfeasibleError(Diagnosis(
+                [f"network: {d.device} ({d.fabric} {d.role}) is {d.form_factor} and the network "
+                 f"rack {rack.id} is {rack.form_factor}; set network.rack to a {d.form_factor} "
+                 "rack type"], {"network_device_form_factor": d.device}, proven=True))
+    S = np.zeros((G, site.dims))
     for g, d in enumerate(devices):
         S[g, POWER] = S[g, AIR] = d.reserved_kw
         S[g, UNITS] = d.u_height

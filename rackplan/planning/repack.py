@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kernels.dims import N_DIMS
 from ..packing import pack_validated
 from .arrays import SiteArrays
 from .candidates import Candidate
@@ -31,7 +30,7 @@ def tighten(types: np.ndarray, counts: np.ndarray, chosen: list[Candidate], dedi
     ``types`` (R,) rack type per rack, ``counts`` (R, W) servers per rack and
     workload; rack-scale systems keep their racks.
     """
-    sizes = np.array([c.size for c in chosen], np.float64).reshape(len(chosen), N_DIMS)
+    sizes = np.array([c.size for c in chosen], np.float64).reshape(len(chosen), site.dims)
     rack_scale = np.array([c.server.rack_scale for c in chosen], np.bool_)
     # a rack's group: -1 the shared pool, w a dedicated workload, -2 anything with a rack-scale system
     group = np.full(len(types), -1, np.int64)
