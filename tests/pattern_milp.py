@@ -86,7 +86,7 @@ class RackCap:
 
 def in_rack(items: Sequence[Item], rack: RackCap) -> list[Item]:
     """``items`` as one rack type sees them: an item of another form factor never fits."""
-    never = (math.inf,) * 5
+    never = (1e30,) * 5  # finite: a pattern multiplies sizes by counts, and 0 * inf is nan
     return [it if it.form_factor == rack.form_factor else
             Item(it.key, never, it.n, it.alone, it.rack_scale, it.arrival, it.form_factor)
             for it in items]

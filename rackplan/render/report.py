@@ -55,17 +55,24 @@ def sections(plan: Plan) -> list[Section]:
                   round(s.energy_usd_per_year)] for s in plan.selections]))
     by_type: dict[tuple[str, str], list[float]] = {}
     for r in plan.racks:
-        row = by_type.setdefault((r.rack, r.role), [0, 0, 0.0, 0.0, 0.0, 0])
+        row = by_type.setdefault((r.rack, r.role), [0, 0, 0.0, 0.0, 0.0, 0, 0.0, 0.0])
         row[0] += 1
         row[1] += sum(p.count for p in r.placements)
         row[2] += r.power_kw
         row[3] += r.air_kw
         row[4] += r.liquid_kw
         row[5] += r.u_used
+        row[6] = max([row[6], *(f.kw for f in r.feeds)])
+        row[7] = max([row[7], *(f.amps for f in r.feeds)])
     out.append(("Racks by type", ["rack", "role", "racks", "units", "power_kw", "air_kw",
-                                  "liquid_kw", "u_used"],
+                                  "liquid_kw", "u_used", "feed_kw_max", "feed_amps_max"],
                 [[k[0], k[1], int(v[0]), int(v[1]), round(v[2], 3), round(v[3], 3), round(v[4], 3),
-                  int(v[5])] for k, v in by_type.items()]))
+                  int(v[5]), round(v[6], 3), round(v[7], 1)] for k, v in by_type.items()]))
+    if plan.feed_loss is not None and plan.feed_loss.racks:
+        loss = plan.feed_loss
+        out.append(("Feed loss (power redundancy N)", ["racks_that_trip", "it_kw", "gpus", "racks"],
+                    [[len(loss.racks), loss.it_kw, loss.gpus,
+                      ", ".join(loss.racks[:8]) + (", ..." if len(loss.racks) > 8 else "")]]))
     if plan.fabrics:
         out.append(("Fabrics", ["fabric", "switch", "tiers", "units", "leaf", "spine", "core",
                                 "node_leaf", "leaf_spine", "spine_core", "modules", "cables",
