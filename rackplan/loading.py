@@ -26,6 +26,10 @@ from .models.scenario import FabricOptics, FabricSpec, Network, NetworkAppliance
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
+_SINGULAR = {"gpus": "GPU", "servers": "server", "racks": "rack type", "switches": "switch",
+             "optics": "optic", "appliances": "appliance"}
+"""One entry of each catalog section, for messages."""
+
 
 def bundled_catalog_dir() -> Path:
     """Folder holding the bundled catalog YAML files."""
@@ -203,7 +207,7 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
                 continue
             if previous.section != section:
                 problems.append(Problem(name, label, "id",
-                                        f"id {entry_id!r} is a {previous.section[:-1]} in "
+                                        f"id {entry_id!r} is a {_SINGULAR[previous.section]} in "
                                         f"{previous.file}; an override must stay in {previous.section}"))
                 continue
             _apply_override(previous, item, name)
@@ -397,6 +401,13 @@ def check_scenario_references(scenario: Scenario, catalog: Catalog, file: str | 
                                     f"rack type {position.rack!r} has feeds=1, which cannot give "
                                     "2N power redundancy; use power_redundancy: N or a rack "
                                     "type with two feeds"))
+        elif redundancy == "2N" and entry.feeds % 2:
+            # 2N is two equal sides, each carrying the whole rack: an odd feed count has none
+            problems.append(Problem(file, "site", field_,
+                                    f"rack type {position.rack!r} has feeds={entry.feeds}, which "
+                                    "cannot be split into two equal sides for 2N power "
+                                    "redundancy; use power_redundancy: N or an even number of "
+                                    "feeds"))
     for workload in scenario.workloads:
         for index, allowed in enumerate(workload.allowed or []):
             entry = catalog.get(allowed) if allowed in catalog else None

@@ -156,6 +156,12 @@ def check_plan(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
     _check_schedule(plan, scenario, catalog, sel)
     _check_cash_flow(plan, scenario, catalog, sel)
     _check_feed_loss(plan, scenario, catalog)
+    # racks with the same type and contents get the same slots
+    layouts: dict[tuple, list] = {}
+    for r in plan.racks:
+        contents = tuple(sorted(p.model_dump_json() for p in r.placements))
+        slots = [s.model_dump() for s in r.slots]
+        assert layouts.setdefault((r.rack, contents), slots) == slots, f"{r.id}: another layout"
 
 
 def _check_feed_loss(plan, scenario, catalog) -> None:  # type: ignore[no-untyped-def]
@@ -522,28 +528,48 @@ def _check_layout(r, rt, scenario, catalog) -> None:  # type: ignore[no-untyped-
         device = catalog.get(s.device)
         assert s.height == device.u_height, f"{r.id}: {s.device} slot of {s.height} U"
         assert device.form_factor == rt.form_factor, f"{r.id}: {s.device} is {device.form_factor}"
-        key = (s.device, s.workload if s.kind == "server" else s.fabric)
+        _close(s.weight_kg, device.weight_kg, f"{r.id}.slots.weight_kg", abs_=1e-6)
+        if s.kind == "server":
+            assert r.role == "servers" and s.workload is not None and s.fabric is None
+            _close(s.kw, site.power_allocation * device.power_max_w / 1000, f"{r.id}.slots.kw",
+                   abs_=1e-6)
+        else:
+            assert r.role == "network" and s.kind == "device" and s.workload is None and s.fabric
+        key = (s.device, s.workload if s.kind == "server" else s.fabric, s.phase)
         units[key] = units.get(key, 0) + 1
     reserved = [(s.u, s.height) for s in r.slots if s.kind == "reserved"]
     expect = ([(1, rt.reserved_u_bottom)] if rt.reserved_u_bottom else []) + (
         [(rt.u_height - rt.reserved_u_top + 1, rt.reserved_u_top)] if rt.reserved_u_top else [])
     assert reserved == expect, f"{r.id}: reserved {reserved}, rack type keeps {expect}"
-    placed: dict[tuple[str, str | None], int] = {}
+    placed: dict[tuple[str, str | None, int | None], int] = {}
     for p in r.placements:
-        key = (p.server, p.workload) if r.role == "servers" else (p.device, p.fabric)
+        key = ((p.server, p.workload, p.phase) if r.role == "servers"
+               else (p.device, p.fabric, None))
         placed[key] = placed.get(key, 0) + p.count
     assert units == placed, f"{r.id}: slots {units} != placements {placed}"
     stack = sorted((s for s in r.slots if s.kind != "reserved"), key=lambda s: s.u)
     density = [catalog.get(s.device).weight_kg / s.height for s in stack]
     assert density == sorted(density, reverse=True), f"{r.id}: a heavier unit above a lighter one"
-    # feeds
+    # stacked without gaps from the first unit above the reserved ones
+    top = rt.reserved_u_bottom + 1
+    for s in stack:
+        assert s.u == top, f"{r.id}: {s.device} at U{s.u}, the stack reaches U{top}"
+        top += s.height
+    assert r.u_used == sum(s.height for s in stack), f"{r.id}: u_used {r.u_used}"
+    # feeds, by the documented formulas (an odd feed count is refused under 2N)
     assert [f.feed for f in r.feeds] == [chr(ord("A") + i) for i in range(rt.feeds)]
-    carry = r.power_kw / (rt.feeds // 2 if site.power_redundancy == "2N" and rt.feeds > 1 else
-                          1 if site.power_redundancy == "2N" else rt.feeds)
+    if site.power_redundancy == "2N":
+        assert rt.feeds % 2 == 0
+        carry = r.power_kw / (rt.feeds / 2)
+    else:
+        carry = r.power_kw / rt.feeds
+    to_amps = 1000 / (3 ** 0.5 * site.voltage_v * site.power_factor)
     for f in r.feeds:
         _close(f.kw, carry, f"{r.id}.feeds.{f.feed}.kw", abs_=1e-5)
-        _close(f.amps, carry * 1000 / (3 ** 0.5 * site.voltage_v * site.power_factor),
-               f"{r.id}.feeds.{f.feed}.amps", abs_=1e-5)
+        _close(f.amps, carry * to_amps, f"{r.id}.feeds.{f.feed}.amps", abs_=1e-5)
+        _close(f.normal_kw, r.power_kw / rt.feeds, f"{r.id}.feeds.{f.feed}.normal_kw", abs_=1e-5)
+        assert f.rated_kw == rt.power_kw
+        _close(f.rated_amps, rt.power_kw * to_amps, f"{r.id}.feeds.{f.feed}.rated_amps", abs_=1e-5)
         if site.power_redundancy == "2N":  # a side alone carries the rack within its rating
             assert f.kw <= rt.power_kw * (1 + TOL), f"{r.id}: feed {f.feed} {f.kw} kW"
 

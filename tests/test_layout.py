@@ -217,3 +217,25 @@ def test_under_n_racks_within_one_feed_do_not_trip():
     # air cooling (30 kW) keeps each rack at 2 DGX (20.4 kW), within one 30 kW feed
     assert plan.feed_loss is not None and plan.feed_loss.racks == []
     assert not any("would trip" in w for w in plan.warnings)
+
+
+def test_2n_refuses_a_rack_type_with_an_odd_number_of_feeds():
+    # three 30 kW feeds under 2N would allow 45 kW while one side of one feed carries 30
+    cat = catalog_with([{**THIN_FEEDS, "id": "three-feeds", "feeds": 3, "power_kw": 30}])
+    s = scenario([("three-feeds", 4)], [{"name": "w", "gpus": 8, "allowed": ["nvidia-dgx-h100"]}])
+    with pytest.raises(rackplan.ScenarioError) as info:
+        rackplan.plan(s, cat)
+    assert "feeds=3" in str(info.value) and "two equal sides" in str(info.value)
+
+
+def test_a_network_whose_devices_mix_form_factors_says_one_rack_type_cannot_hold_them():
+    base = rackplan.load_scenario(EXAMPLES / "superpod-h100.yaml")
+    data = dict(CATALOG)
+    data["switches"] = [sw.model_copy(update={"form_factor": "orv3-21"})
+                        if sw.id == "nvidia-qm9700" else sw for sw in CATALOG.switches]
+    cat = rackplan.Catalog.model_validate(data)
+    with pytest.raises(rackplan.InfeasibleError) as info:
+        rackplan.plan(base, cat)
+    assert info.value.diagnosis.proven
+    assert "the devices mix form factors (eia-19: " in str(info.value)
+    assert "orv3-21: nvidia-qm9700" in str(info.value)

@@ -110,6 +110,8 @@ class Slot(BaseModel):
     """*(added)* Weight of the unit."""
     label: str | None = None
     """*(added)* What reserved units are kept for."""
+    phase: int | None = None
+    """*(added)* 1-based phase of a server of a workload with ``phases``; None otherwise."""
 
 
 class Feed(BaseModel):

@@ -387,7 +387,7 @@ def _choose_with_network(scenario: Scenario, catalog: Catalog, objective: str,
         if capex > budget * (1 + COST_REL):
             short.append(f"${capex:,.0f} with the network against ${budget:,.0f}")
         if not short:
-            left = SiteArrays(site.racks, site.cap, site.price, site.count.copy())
+            left = dataclasses.replace(site, count=site.count.copy())
             left.count[t_net] -= netplan.racks
             return Choice(chosen, left, found._replace(lower=lower,
                                                        ready_day_lower=first.ready_day_lower))
@@ -398,7 +398,7 @@ def _choose_with_network(scenario: Scenario, catalog: Catalog, objective: str,
         cut_racks = max(cut_racks, netplan.racks)
         cut_kw = max(cut_kw, netplan.design.reserved_kw - sum(c.network_kw for c in chosen))
         cut_usd = max(cut_usd, netplan.capex_usd - sum(c.network_usd for c in chosen))
-        left = SiteArrays(site.racks, site.cap, site.price, site.count.copy())
+        left = dataclasses.replace(site, count=site.count.copy())
         left.count[t_net] = max(int(left.count[t_net]) - cut_racks, 0)
         found = search(scenario, objective, cands, left, budget=budget - cut_usd,
                        envelope=envelope - cut_kw)

@@ -8,6 +8,7 @@ rounded parts shown.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -105,14 +106,17 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         for k in map(int, np.flatnonzero(row)):
             c = chosen[k]
             m = int(row[k])
-            stack += [Unit(c.server.id, names[k], "server", c.server.u_height, c.server.weight_kg,
-                           c.size[POWER])] * m
+            unit = Unit(c.server.id, names[k], "server", c.server.u_height, c.server.weight_kg,
+                        c.size[POWER])
             if scenario.workloads[k].phases is None:
                 placements.append(Placement(workload=names[k], server=c.server.id, count=m))
+                stack += [unit] * m
             else:
                 placements.extend(Placement(workload=names[k], server=c.server.id, count=n,
                                             phase=p + 1)
                                   for p, n in enumerate(schedule.phase_of[rank][k]) if n)
+                stack += [dataclasses.replace(unit, phase=p + 1)
+                          for p, n in enumerate(schedule.phase_of[rank][k]) for _ in range(n)]
             power += m * c.size[POWER]
             air += m * c.size[AIR]
             liquid += m * c.size[LIQUID]

@@ -35,6 +35,7 @@ class Unit:
     kw: float
     fabric: str | None = None
     role: str | None = None
+    phase: int | None = None
 
 
 def slots_for(rack: RackType, units: list[Unit], rack_id: str = "") -> list[Slot]:
@@ -48,12 +49,12 @@ def slots_for(rack: RackType, units: list[Unit], rack_id: str = "") -> list[Slot
         slots.append(Slot(u=1, height=rack.reserved_u_bottom, device="reserved", workload=None,
                           kind="reserved", label="power (reserved)"))
     order = sorted(units, key=lambda x: (-x.weight_kg / x.u_height, -x.weight_kg, x.device,
-                                         x.workload or "", x.fabric or ""))
+                                         x.workload or "", x.phase or 0, x.fabric or ""))
     u = rack.reserved_u_bottom + 1
     for x in order:
         slots.append(Slot(u=u, height=x.u_height, device=x.device, workload=x.workload,
                           kind=x.kind, fabric=x.fabric, role=x.role, kw=rounded(x.kw),
-                          weight_kg=rounded(x.weight_kg)))
+                          weight_kg=rounded(x.weight_kg), phase=x.phase))
         u += x.u_height
     top = rack.u_height - rack.reserved_u_top + 1
     if u > top:

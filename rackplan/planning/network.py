@@ -245,6 +245,15 @@ def _pack_devices(devices: list[DeviceGroup], site: SiteArrays, t: int) -> np.nd
     if G == 0:
         return np.zeros((0, 0), np.int64)
     rack = site.racks[t]
+    kinds = sorted({d.form_factor for d in devices})
+    if len(kinds) > 1:
+        by_kind = "; ".join(f"{k}: " + ", ".join(sorted({d.device for d in devices
+                                                          if d.form_factor == k}))
+                            for k in kinds)
+        raise InfeasibleError(Diagnosis(
+            [f"network: the devices mix form factors ({by_kind}) and one network rack type "
+             "cannot hold them all; choose switches and appliances of one form factor"],
+            {"network_device_form_factor": kinds}, proven=True))
     for d in devices:
         if d.form_factor != rack.form_factor:
             raise InfeasibleError(Diagnosis(
