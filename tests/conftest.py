@@ -78,6 +78,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 SLOW: dict[str, str] = {
     # seconds: measured with --durations on the 2-core development machine, warm Numba cache
     "tests/test_install.py": "builds the wheel, installs it fresh and compiles the kernels cold (~200 s)",
+    "tests/test_report_browser.py": "opens the HTML report in headless Chromium at two widths (~6 s)",
     "tests/test_plan_kernels.py::test_pooling_identical_shared_items_keeps_the_optimum":
         "brute force over every assignment (~60 s)",
     "tests/test_plan_kernels.py::test_many_item_types_pack_close_to_the_vector_packer":

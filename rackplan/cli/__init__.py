@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 from . import catalog as _catalog  # noqa: E402  (registers subcommands)
+from . import draw as _draw  # noqa: E402
+from . import export as _export  # noqa: E402
 from . import plan as _plan  # noqa: E402
 from . import schema as _schema  # noqa: E402
 
@@ -104,4 +106,6 @@ cli.add_command(_plan.plan_command)
 cli.add_command(_plan.size_command)
 cli.add_command(_plan.compare_command)
 cli.add_command(_schema.schema)
+cli.add_command(_draw.draw_command)
+cli.add_command(_export.export_group)
 from . import sweep as _sweep  # noqa: E402,F401  (registers rackplan sweep)

@@ -1,0 +1,345 @@
+"""The HTML report (``plan --format html``) and its chart helpers: self-contained, sections
+present when the plan has them, text escaped, the same bytes every time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from rackplan.models.result import FeedLoss, Plan
+from rackplan.render import charts, html
+from rackplan.render.charts import BarItem, GanttRow, Marker, Segment, Series, UsageItem
+from rackplan.render.html import gantt_rows, plan_html
+
+from .test_draw import EXAMPLES, planned_examples, renamed
+
+REPO = Path(__file__).resolve().parent.parent
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="session")
+def examples():
+    return planned_examples()
+
+
+class Page(HTMLParser):
+    """Tags, ids, classes and every src/href of a page."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.ids: list[str] = []
+        self.classes: list[str] = []
+        self.links: list[str] = []
+        self.text: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for key, value in attrs:
+            if key == "id" and value:
+                self.ids.append(value)
+            if key == "class" and value:
+                self.classes += value.split()
+            if key in ("src", "href", "xlink:href", "action", "srcset", "poster", "data"):
+                self.links.append(value or "")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def svg_of(page: str, id_: str) -> ET.Element:
+    start = page.index(f'id="{id_}"')
+    start = page.rindex("<svg", 0, start)
+    end = page.index("</svg>", start) + len("</svg>")
+    return ET.fromstring(page[start:end].replace("<svg ", f'<svg xmlns="{SVG[1:-1]}" ', 1))
+
+
+# --------------------------------------------------------------------------- the page
+
+@pytest.mark.parametrize("name", [p.stem for p in EXAMPLES])
+def test_every_example_renders_self_contained(examples, name):
+    plan, catalog = examples[name]
+    page = plan_html(plan, catalog)
+    parsed = Page(page)
+    assert page.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert not [link for link in parsed.links if not link.startswith("#")], parsed.links
+    assert "http://" not in page and "https://" not in page
+    assert "<link" not in page and "<script" not in page and "<img" not in page
+    assert "@import" not in page and "url(" not in page
+    for section in ("summary", "selections", "costs", "schedule", "racks"):
+        assert section in parsed.ids
+    for chart in ("chart-capex", "chart-power", "chart-limits", "chart-gantt"):
+        assert chart in parsed.ids
+    assert parsed.classes.count("elevation") == min(len(html.layout_cards(plan, catalog, 1000)[0]),
+                                                    html.HTML_MAX_LAYOUTS)
+    assert plan.scenario in page
+    for anchor in [link[1:] for link in parsed.links]:
+        assert anchor in parsed.ids, f"the table of contents links to #{anchor}"
+
+
+def test_network_plan_has_fabrics_bom_and_cash_flow(examples):
+    plan, catalog = examples["superpod-h100"]
+    page = plan_html(plan, catalog)
+    ids = Page(page).ids
+    for section in ("fabrics", "bom", "cash-flow", "chart-cash-flow", "chart-gantt-wide",
+                    "chart-gantt-narrow"):
+        assert section in ids
+    assert "nvidia-qm9700" in page and "compute:training" in page
+    assert f"${plan.totals.capex_usd:,.0f}" in page, "the BOM total is the capex"
+    assert page.count("<tr>") >= len(plan.bom) + len(plan.fabrics)
+
+
+def test_plan_without_network_omits_fabrics(examples):
+    plan, catalog = examples["enterprise-pod"]
+    assert not plan.fabrics and plan.bom
+    parsed = Page(plan_html(plan, catalog))
+    assert "fabrics" not in parsed.ids and "#fabrics" not in parsed.links
+    assert "bom" in parsed.ids
+    bare = plan.model_copy(update={"bom": [], "fabrics": [], "cash_flow": [], "limits": [],
+                                   "warnings": []})
+    parsed = Page(plan_html(bare, catalog))
+    for gone in ("fabrics", "bom", "cash-flow", "warnings", "feed-loss"):
+        assert gone not in parsed.ids and f"#{gone}" not in parsed.links
+    assert "no site limits" in "".join(parsed.text)
+
+
+def test_text_is_escaped(examples):
+    plan, catalog = examples["superpod-h100"]
+    odd = 'tr<&>"ain\'s'
+    weird = renamed(plan, "training", odd)
+    weird = weird.model_copy(update={"warnings": ["<b>bold</b> & <script>alert(1)</script>"]})
+    page = plan_html(weird, catalog)
+    assert odd not in page and "<script>" not in page and "<b>bold" not in page
+    assert "tr&lt;&amp;&gt;&#34;ain&#39;s" in page or "tr&lt;&amp;&gt;&quot;ain&#x27;s" in page
+    text = "".join(Page(page).text)
+    assert odd in text and "<b>bold</b> & <script>alert(1)</script>" in text
+    svg_of(page, "elevation-1")  # well-formed
+
+
+def test_without_a_catalog_racks_are_drawn_without_limits(examples):
+    plan, _ = examples["sovereign"]
+    page = plan_html(plan)
+    text = " ".join("".join(Page(page).text).split())
+    types = list(dict.fromkeys(r.rack for r in plan.racks))  # in plan order
+    assert f"{', '.join(types)} not in the catalog: drawn without limits" in text
+    assert "usage-power" not in page and "usage-feed" in page
+
+
+def test_same_plan_same_bytes(examples):
+    plan, catalog = examples["supply-phased"]
+    page = plan_html(plan, catalog)
+    assert plan_html(plan, catalog) == page
+    assert plan_html(Plan.model_validate_json(plan.model_dump_json()), catalog) == page
+
+
+def test_warnings_and_feed_loss_are_shown(examples):
+    plan, catalog = examples["neocloud"]
+    assert plan.warnings
+    loss = FeedLoss(racks=[r.id for r in plan.racks[:3]], it_kw=12.5, gpus=96)
+    page = plan_html(plan.model_copy(update={"feed_loss": loss}), catalog)
+    parsed = Page(page)
+    assert "warnings" in parsed.ids and "feed-loss" in parsed.ids
+    text = " ".join("".join(parsed.text).split())
+    assert "3 racks (12.5 kW, 96 GPUs) would trip" in text
+    for warning in plan.warnings:
+        assert " ".join(warning.split()) in text
+    assert "power N" in text.replace("power  N", "power N"), "feed_loss means redundancy N"
+
+
+def test_summary_figures_and_limits(examples):
+    plan, catalog = examples["superpod-h100"]
+    page = plan_html(plan, catalog)
+    text = " ".join("".join(Page(page).text).split())
+    assert f"{plan.totals.gpus:,}" in text and "$41.6M" in text
+    for key, _ in html.summary(plan):
+        assert key in text
+    limits = svg_of(page, "chart-limits-svg")
+    labels = [t.text for t in limits.iter(f"{SVG}text")]
+    assert "IT power" in labels and "Positions · air-48u-40kw" in labels
+
+
+def test_binding_limits_are_highlighted(examples):
+    plan, catalog = examples["retrofit-15kw"]
+    binding = [lim for lim in plan.limits if lim.binding]
+    page = plan_html(plan.model_copy(update={"limits": [
+        lim.model_copy(update={"binding": True}) for lim in plan.limits[:1]] + plan.limits[1:]}),
+        catalog)
+    chart = svg_of(page, "chart-limits-svg")
+    fills = [r for r in chart.iter(f"{SVG}rect") if "binding" in (r.get("class") or "")]
+    assert len(fills) == 1 + sum(1 for lim in binding if lim is not plan.limits[0])
+    assert fills[0].get("fill") == charts.BINDING
+
+
+def test_capex_chart_has_every_category(examples):
+    plan, _ = examples["superpod-h100"]
+    chart = ET.fromstring(html.capex_chart(plan).replace("<svg ", f'<svg xmlns="{SVG[1:-1]}" ', 1))
+    labels = [t.text for t in chart.iter(f"{SVG}text")]
+    assert labels[0::2] == ["Servers", "Tariffs", "Racks", "Network (switches, appliances)",
+                            "Optics and cables"]
+    bars = [float(r.get("width")) for r in chart.iter(f"{SVG}rect") if r.get("class") == "bar"]
+    c = plan.costs
+    values = [c.servers_usd, c.tariffs_usd, c.racks_usd, c.network_usd, c.optics_usd]
+    assert bars == pytest.approx([400 * v / max(values) for v in values], abs=0.01)
+
+
+def test_templates_ship_inside_the_package():
+    folder = resources.files("rackplan.render") / "templates"
+    assert (folder / "report.html.j2").is_file() and (folder / "report.css").is_file()
+
+
+# --------------------------------------------------------------------------- the schedule
+
+def test_gantt_rows_follow_the_schedule(examples):
+    plan, _ = examples["superpod-h100"]
+    rows = gantt_rows(plan)
+    assert [r.label for r in rows] == ["training · 1,016 GPUs on nvidia-dgx-h100", "network · 6 racks"]
+    training = rows[0]
+    kinds = [s.kind for s in training.segments]
+    assert kinds == ["lead", "delivery", "install", "burn-in"]
+    order = next(m.date for m in training.markers if m.kind == "order")
+    online = next(m.date for m in training.markers if m.kind == "online")
+    assert order == plan.schedule.order_date and online == plan.schedule.workloads[0].online_date
+    install = training.segments[2]
+    dates = [r.installed_date for r in plan.racks if r.role == "servers"]
+    assert (install.start, install.end) == (min(dates), max(dates))
+    assert training.segments[3].end == online
+
+
+def test_gantt_rows_per_phase_share_deliveries_in_order(examples):
+    plan, _ = examples["supply-phased"]
+    rows = gantt_rows(plan)
+    phases = plan.schedule.workloads[0].phases
+    assert len(rows) == len(phases) == 2
+    for row, phase in zip(rows, phases, strict=True):
+        assert f"phase {phase.phase}" in row.label
+        ticks = [m for m in row.markers if m.kind == "delivery"]
+        assert sum(int(m.title.split(": ")[1].split()[0].replace(",", "")) for m in ticks) == phase.servers
+        need = [m for m in row.markers if m.kind == "need-by"]
+        assert [m.date for m in need] == [phase.need_by]
+        assert need[0].late == (phase.online_date > phase.need_by)
+    first_end = max(m.date for m in rows[0].markers if m.kind == "delivery")
+    second_start = min(m.date for m in rows[1].markers if m.kind == "delivery")
+    assert first_end <= second_start
+
+
+@pytest.mark.parametrize(("deliveries", "sizes", "expected"), [
+    ([("a", 5), ("b", 5)], [3, 7], [[("a", 3)], [("a", 2), ("b", 5)]]),
+    ([("a", 10)], [10], [[("a", 10)]]),
+    ([("a", 4), ("b", 4)], [3, 3], [[("a", 3)], [("a", 1), ("b", 2), ("b", 2)]]),
+    ([], [3], [[]]),
+])
+def test_fifo_deliveries(deliveries, sizes, expected):
+    assert html._fifo(deliveries, sizes) == expected
+
+
+# --------------------------------------------------------------------------- chart helpers
+
+def parse(svg_text: str) -> ET.Element:
+    return ET.fromstring(svg_text.replace("<svg ", f'<svg xmlns="{SVG[1:-1]}" ', 1))
+
+
+def test_hbar_lengths_are_proportional():
+    chart = parse(charts.hbar_chart([BarItem("a", 10), BarItem("b", 5), BarItem("c", 0)],
+                                    id_="x", title="t", width=200))
+    assert chart.get("viewBox").startswith("0 0 200 ") and chart.get("width") == "100%"
+    bars = [float(r.get("width")) for r in chart.iter(f"{SVG}rect") if r.get("class") == "bar"]
+    assert bars == [200, 100, 0]
+    assert chart.find(f"{SVG}title").text == "t"
+
+
+def test_stacked_bars_add_up_and_mark_capacity():
+    chart = parse(charts.stacked_hbar_chart(
+        ["x", "y"], [Series("air", [30, 10], "#111111"), Series("liquid", [10, 0], "#222222")],
+        id_="s", title="t", capacity=[80, None], width=400))
+    bars = [(float(r.get("x")), float(r.get("width"))) for r in chart.iter(f"{SVG}rect")
+            if r.get("class") == "bar"]
+    assert bars == [(0, 150), (150, 50), (0, 50)]  # scale: 80 (the capacity) spans 400
+    caps = [float(r.get("x")) for r in chart.iter(f"{SVG}rect") if r.get("class") == "capacity"]
+    assert caps == [398]
+
+
+def test_usage_over_and_binding():
+    chart = parse(charts.usage_chart([UsageItem("p", 50, 100), UsageItem("q", 99, 100, True),
+                                      UsageItem("r", 150, 100)], id_="u", title="t", width=100))
+    fills = [(float(r.get("width")), r.get("fill")) for r in chart.iter(f"{SVG}rect")
+             if "bar" in (r.get("class") or "").split()]
+    assert fills == [(50, charts.ACCENT), (99, charts.BINDING), (100, charts.OVER)]
+
+
+def test_columns_stack_on_one_scale():
+    chart = parse(charts.column_chart(["q1", "q2"], [Series("a", [10, 0], "#111111"),
+                                                     Series("b", [5, 20], "#222222")],
+                                      id_="c", title="t", width=300, height=200,
+                                      line=Series("sum", [15, 35], "#333333")))
+    rects = [r for r in chart.iter(f"{SVG}rect") if r.get("class") == "bar"]
+    heights = [float(r.get("height")) for r in rects]
+    assert len(rects) == 3
+    assert heights[0] / heights[1] == pytest.approx(2, rel=0.01)
+    assert heights[2] / heights[0] == pytest.approx(2, rel=0.01)
+    assert chart.find(f".//{SVG}path[@class='line']") is not None
+
+
+def test_gantt_places_dates_left_to_right():
+    d = dt.date
+    row = GanttRow("w", [Segment(d(2027, 1, 1), d(2027, 3, 1), "lead", "#777777", "lead"),
+                         Segment(d(2027, 3, 1), d(2027, 4, 1), "install", "#4e79a7", "install")],
+                   [Marker(d(2027, 1, 1), "order", "o"), Marker(d(2027, 5, 1), "online", "on"),
+                    Marker(d(2027, 4, 15), "need-by", "nb", late=True)])
+    chart = parse(charts.gantt_chart([row], id_="g", title="t", width=500))
+    lead = chart.find(f".//{SVG}line[@class='seg seg-lead']")
+    install = chart.find(f".//{SVG}rect[@class='seg seg-install']")
+    online = chart.find(f".//{SVG}circle[@class='mark mark-online']")
+    assert float(lead.get("x1")) < float(lead.get("x2")) == pytest.approx(float(install.get("x")))
+    assert float(install.get("x")) + float(install.get("width")) < float(online.get("cx")) < 500
+    late = chart.find(f".//{SVG}g[@class='mark mark-need-by late']")
+    assert late is not None and late.find(f"{SVG}line").get("stroke") == charts.OVER
+    ticks = [t.text for t in chart.iter(f"{SVG}text")]
+    assert "Feb 2027" in ticks and "Jan 2027" in ticks
+
+
+def test_month_ticks_thin_out():
+    d = dt.date
+    assert [t for _, t in charts.month_ticks(d(2027, 1, 15), d(2027, 4, 2))] == [
+        "Feb 2027", "Mar 2027", "Apr 2027"]
+    yearly = charts.month_ticks(d(2026, 1, 1), d(2032, 6, 1))
+    assert len(yearly) <= 7 and all(label.isdigit() for _, label in yearly)
+
+
+def test_empty_charts_say_so():
+    assert "nothing to show" in charts.hbar_chart([], id_="a", title="t")
+    assert "no dates to show" in charts.gantt_chart([], id_="g", title="t")
+    assert "nothing to show" in charts.column_chart([], [], id_="c", title="t")
+
+
+@pytest.mark.parametrize(("value", "text"), [(1.642937, "1.64"), (10.2, "10.2"), (40.0, "40"),
+                                             (1404.682, "1,405"), (0.0, "0"), (-0.001, "0")])
+def test_num(value, text):
+    assert charts.num(value) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [(41643380.0, "$41.6M"), (950_000, "$950k"),
+                                             (1.2e9, "$1.2B"), (12, "$12")])
+def test_usd_short(value, text):
+    assert charts.usd_short(value) == text
+
+
+def test_esc_drops_characters_xml_cannot_hold():
+    assert charts.esc("a\x00b<\x1f>") == "a?b&lt;?&gt;"
+
+
+# --------------------------------------------------------------------------- the command
+
+def test_plan_format_html(run, tmp_path):
+    example = str(REPO / "examples" / "enterprise-pod.yaml")
+    printed = run("plan", example, "--format", "html")
+    assert printed.exit_code == 0 and printed.stdout.startswith("<!DOCTYPE html>")
+    out = tmp_path / "plan.html"
+    written = run("plan", example, "--format", "html", "-o", str(out))
+    assert written.exit_code == 0 and written.stdout == ""
+    assert out.read_text(encoding="utf-8") == printed.stdout
