@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import click
 from pydantic import ValidationError
 
+from .._io import write_atomic
 from ..errors import InfeasibleError, Problem, ScenarioError, SearchLimitError
 from ..loading import (
     catalog_for,
@@ -19,6 +21,7 @@ from ..loading import (
     load_scenario,
 )
 from ..models import GPU, Catalog, RackType, Scenario, Server
+from ..models.result import Plan
 from ..planning import compare, plan
 from ..render.report import render
 from ..render.table import csv_text, json_text, md_table, table
@@ -32,6 +35,65 @@ _OBJECTIVE = click.option(
     "horizon_years; time = ready date first, then TCO. Or what to maximize: max_gpus or "
     "max_fp8_pflops of the workloads marked grow: true, then the least TCO.",
 )
+
+
+@dataclass(frozen=True)
+class _Format:
+    """How ``plan`` writes one ``--format``: text (stdout or -o) or bytes (-o only)."""
+
+    render: Callable[[Plan, Catalog], str | bytes]
+    binary: bool = False
+    """Bytes that must go to a file: ``-o`` is required."""
+
+
+def _text(fmt: str) -> _Format:
+    return _Format(lambda result, catalog: render(result, fmt))
+
+
+PLAN_FORMATS: dict[str, _Format] = {
+    "table": _text("table"),
+    "json": _text("json"),
+    "csv": _text("csv"),
+    "markdown": _text("markdown"),
+    "bom": _text("bom"),
+    "svg": _Format(lambda result, catalog: _svg(result, catalog)),
+    "html": _Format(lambda result, catalog: _html(result, catalog)),
+    "xlsx": _Format(lambda result, catalog: _xlsx(result), binary=True),
+}
+"""``rackplan plan --format`` choices, the first the default (a binary one needs only its entry
+here, with ``binary=True``)."""
+
+
+# The drawing, report and workbook libraries (Jinja2, openpyxl) load only when asked for.
+def _svg(result: Plan, catalog: Catalog) -> str:
+    from ..render.elevation import plan_svg
+    return plan_svg(result, catalog)
+
+
+def _html(result: Plan, catalog: Catalog) -> str:
+    from ..render.html import plan_html
+    return plan_html(result, catalog)
+
+
+def _xlsx(result: Plan) -> bytes:
+    from ..render.xlsx import plan_xlsx
+    return plan_xlsx(result)
+
+
+def _check_output(fmt: str, output: str | None) -> None:
+    """Before planning: a binary format needs -o."""
+    if PLAN_FORMATS[fmt].binary and output is None:
+        raise click.UsageError(f"--format {fmt} writes a binary file: give -o FILE")
+
+
+def _write_plan(result: Plan, catalog: Catalog, fmt: str, output: str | None) -> None:
+    data = PLAN_FORMATS[fmt].render(result, catalog)
+    if isinstance(data, bytes):
+        if output is None:  # _check_output stops this before planning
+            raise click.UsageError(f"--format {fmt} writes a binary file: give -o FILE")
+        write_atomic(output, data)
+    else:
+        emit(data, output)
 
 
 def _scenario_and_catalog(path: str, catalog_files: tuple[str, ...]) -> tuple[Scenario, Catalog]:
@@ -57,7 +119,7 @@ def _plan_or_diagnosis(scenario: Scenario, catalog: Catalog, objective: str | No
                             "reasons": exc.diagnosis.reasons,
                             "details": exc.diagnosis.details}), output)
         raise
-    emit(render(result, fmt), output)
+    _write_plan(result, catalog, fmt, output)
 
 
 def _progress() -> Callable[[str], None] | None:
@@ -87,7 +149,7 @@ def _scenario_options(*formats: str) -> Callable[[Any], Any]:
 
 
 @click.command("plan")
-@_scenario_options("table", "json", "csv", "markdown", "bom")
+@_scenario_options(*PLAN_FORMATS)
 def plan_command(scenario_file: str, objective: str | None, fmt: str, output: str | None,
                  catalog_files: tuple[str, ...]) -> None:
     """Plan SCENARIO: choose servers, pack racks, cost and schedule.
@@ -96,7 +158,11 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
     the scenario has a network), costs, schedule and how much of each site
     limit is used. JSON is the full plan (the library's Plan.model_dump_json(),
     with fabrics and bom); CSV has one row per rack placement; bom is the bill
-    of materials as CSV, one line per part, whose extended_usd sums to capex.
+    of materials as CSV, one line per part, whose extended_usd sums to capex;
+    svg draws the rack elevations (as 'rackplan draw'); html is the whole report
+    as one self-contained page (charts, schedule, elevations, BOM; nothing
+    fetched from the network); xlsx is an Excel workbook (summary, selections,
+    racks, feeds, slots, schedule, BOM; totals as formulas) and needs -o.
     An infeasible scenario exits 1 with the binding limits on stderr (and, with
     --format json, the diagnosis as JSON on stdout). Exit 1 also when the search
     stops without a plan and without a proof: the message then starts "no plan
@@ -107,7 +173,10 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
       rackplan plan examples/enterprise-pod.yaml
       rackplan plan examples/neocloud.yaml --objective time --format json -o plan.json
       rackplan plan examples/superpod-h100.yaml --format bom -o bom.csv
+      rackplan plan examples/superpod-h100.yaml --format html -o plan.html
+      rackplan plan examples/superpod-h100.yaml --format xlsx -o plan.xlsx
     """
+    _check_output(fmt, output)
     scenario, catalog = _scenario_and_catalog(scenario_file, catalog_files)
     _plan_or_diagnosis(scenario, catalog, objective, fmt, output)
 
@@ -209,7 +278,7 @@ def size_command(gpus: int | None, most: bool, budget: float | None, it_power_kw
         _check_id(catalog, option, wanted, kind)
     for rack_id in rack_ids:
         _check_id(catalog, "--rack", rack_id, RackType, noun="rack type")
-    racks = list(rack_ids) or [r.id for r in catalog.racks if redundancy == "N" or r.feeds >= 2]
+    racks = list(rack_ids) or [r.id for r in catalog.racks if redundancy == "N" or r.feeds % 2 == 0]
     workload: dict[str, Any] = {"name": "cluster", "gpus": gpus or 1, "utilization": utilization}
     if wanted is not None:
         workload["allowed"] = [wanted]
