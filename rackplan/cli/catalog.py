@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ..errors import CatalogError
+from ..export import catalog_stub_from_netbox
 from ..loading import check_catalog_file, load_catalog
 from ..models import GPU, Appliance, Catalog, Optic, RackType, Server, Switch
 from ..render.table import csv_text, json_text, key_value_table, table
@@ -254,3 +255,30 @@ def validate_cmd(files: tuple[str, ...], show_all: bool) -> None:
         click.echo(f"ok: {path} ({counts[path]} entries)")
     click.echo(f"ok: merged with the bundled catalog: {len(merged.gpus)} GPUs, "
                f"{len(merged.servers)} servers, {len(merged.racks)} rack types")
+
+
+@catalog.command("import-netbox")
+@click.argument("file", metavar="FILE.yaml", type=click.Path(dir_okay=False))
+@click.option("--as", "kind", type=click.Choice(["server", "appliance"]), default="server",
+              show_default=True, help="Make a server entry or an appliance entry.")
+@output_option
+def import_netbox_cmd(file: str, kind: str, output: str | None) -> None:
+    """Turn a NetBox device-type YAML into a catalog entry stub.
+
+    Takes vendor, model, u_height, weight_kg (from weight and weight_unit), power_max_w (the
+    power ports' maximum_draw summed, when given) and NIC ports (management-only interfaces as
+    oob, the fastest others as compute, or inband with --as appliance). Every field NetBox
+    does not carry (for a server: gpu, gpu_count, scale_up_gpus, power_idle_w, cooling,
+    liquid_fraction, price_usd, lead_time_weeks, origin) is written as null with a TODO
+    comment, so the stub fails validation until you fill them in; stderr names them.
+
+    \b
+    Example:
+      rackplan catalog import-netbox device-types/Lenovo/ThinkSystem-SR680a-v3.yaml -o sr680a.yaml
+      rackplan catalog validate sr680a.yaml
+    """
+    stub = catalog_stub_from_netbox(file, kind)
+    emit(stub.text, output)
+    if stub.missing:
+        click.echo(f"add {', '.join(stub.missing)} before use; "
+                   f"`rackplan catalog validate {output or 'FILE'}` checks them", err=True)
