@@ -16,12 +16,20 @@ from .errors import InputError, Problem
 def write_atomic(path: str | Path, text: str | bytes) -> None:
     """Replace ``path`` with ``text`` (str: written as UTF-8; bytes: as they are) in one rename.
 
-    An operating-system failure (missing folder, no permission, full disk)
+    A symlink is followed: its target is replaced and the link kept. A path that is neither a
+    regular file nor missing (a device such as ``/dev/null``, a FIFO) is written to in place,
+    never replaced. An operating-system failure (missing folder, no permission, full disk)
     raises :class:`~rackplan.InputError` naming the file.
     """
     target = Path(path)
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        _write(target, text.encode("utf-8") if isinstance(text, str) else text)
+        target = Path(os.path.realpath(target)) if target.is_symlink() else target
+        if target.exists() and not target.is_file() and not target.is_dir():
+            with open(target, "wb") as handle:  # a device or a pipe: there is nothing to replace
+                handle.write(data)
+            return
+        _write(target, data)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InputError([Problem(str(path), None, None, f"cannot write output: {reason}")]) from None

@@ -245,8 +245,12 @@ def test_superpod_device_types_carry_ports_power_and_roles(superpod):
     assert "nvidia-dgx-h100" in dgx["comments"]
     qm = yaml.safe_load(files["device-types/NVIDIA/quantum-2-qm9700.yaml"])
     assert [i["type"] for i in qm["interfaces"]] == ["400gbase-x-osfp"] * 64
-    # a switch's reservation includes its optics; NetBox refuses allocated above maximum
-    assert qm["power-ports"][0]["allocated_draw"] == qm["power-ports"][0]["maximum_draw"] == 1100
+    # a switch's reservation includes its optics: the plan's figure, and the maximum is raised
+    # to it (NetBox refuses an allocated draw above the maximum)
+    reserved = max(s.kw for r in plan.racks for s in r.slots if s.device == "nvidia-qm9700")
+    assert reserved * 1000 > 1100
+    assert qm["power-ports"][0]["allocated_draw"] == qm["power-ports"][0]["maximum_draw"] == round(
+        reserved * 1000)
     roles = {r["name"]: r["slug"] for r in csv.DictReader(io.StringIO(files["device-roles.csv"]))}
     assert roles == {"GPU server": "gpu-server", "Network switch": "network-switch",
                      "Appliance": "appliance"}
@@ -330,7 +334,8 @@ def test_import_netbox_server_round_trip(run, tmp_path):
     assert (server.network.oob.ports, server.network.oob.gbps, server.network.oob.cage) == (
         1, 1, "rj45")
     assert server.sources[0].startswith("vendor, model, u_height, weight_kg, network: "
-                                        "netbox-community/devicetype-library device-types/")
+                                        "NetBox device type file ")
+    assert server.sources[0].endswith("ThinkSystem-SR680a-v3.yaml")
 
 
 @pytest.mark.parametrize(("file", "power", "inband"), [
@@ -394,3 +399,40 @@ def test_import_netbox_missing_file_and_bad_kind(run, tmp_path):
                                                    str(tmp_path / "no.yaml")))
     _one_line_error(run("catalog", "import-netbox", str(LIBRARY / "Nvidia" / "SN5600.yaml"),
                         "--as", "switch"))
+
+
+def test_exporting_again_into_a_folder_removes_the_earlier_exports_stale_files(
+        superpod, rubin, tmp_path, run):
+    out = tmp_path / "netbox"
+    assert run("export", "netbox", str(superpod), "-o", str(out)).exit_code == 0
+    assert (out / "device-types" / "NVIDIA").is_dir()
+    assert run("export", "netbox", str(rubin), "-o", str(out)).exit_code == 0
+    left = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert not any("NVIDIA" in p or "qm9700" in p for p in left), left
+    listed = (out / ".rackplan-export").read_text().split()
+    assert sorted(listed) == left
+
+
+def test_a_folder_with_other_files_is_refused_and_left_alone(superpod, tmp_path, run):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    result = run("export", "netbox", str(superpod), "-o", str(out))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "holds files no rackplan export wrote (notes.txt)" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_a_model_name_several_catalog_entries_share_is_named_the_same_in_every_export():
+    # the catalog has PowerEdge XE9680 with H100, H200 and MI300X: a plan using one of them
+    # still names it by its catalog id, as a plan using two would
+    catalog = rackplan.load_catalog()
+    scenario = rackplan.load_scenario(Path(__file__).parent.parent / "examples" / "enterprise-pod.yaml")
+    plan = rackplan.plan(scenario, catalog)
+    files = netbox_files(plan, catalog, site="dc1")
+    (server,) = {s.server for s in plan.selections}
+    model = catalog.server(server).model
+    shared = [s for s in catalog.servers if s.model == model and s.vendor == catalog.server(server).vendor]
+    types = [yaml.safe_load(t) for p, t in files.items() if p.startswith("device-types/")]
+    (dt,) = [t for t in types if server in t["comments"]]
+    assert (dt["model"] == f"{model} ({server})") == (len(shared) > 1)

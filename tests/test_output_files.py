@@ -112,3 +112,54 @@ def test_ctrl_c_at_any_moment_leaves_old_or_whole_file(tmp_path, delay):
         assert json.loads(text)["totals"]["gpus"] == 256
     assert leftovers(tmp_path) == []
     assert proc.returncode in (0, 130, -signal.SIGINT)
+
+
+# --------------------------------------------------------------------------- special targets
+
+
+def test_a_symlink_is_followed_and_kept(tmp_path):
+    from rackplan._io import write_atomic
+
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    write_atomic(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+
+
+def test_a_device_or_pipe_is_written_to_not_replaced(tmp_path):
+    import os
+    import threading
+
+    from rackplan._io import write_atomic
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_atomic(fifo, "through the pipe")
+    reader.join(timeout=10)
+    assert got == [b"through the pipe"]
+    assert fifo.exists() and not fifo.is_file()  # still a FIFO
+    write_atomic("/dev/null", "nothing")  # a character device stays one
+    assert Path("/dev/null").is_char_device()
+
+
+def test_dash_is_standard_output(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("catalog", "list", "--kind", "racks", "-o", "-")
+    assert result.exit_code == 0 and "air-42u-15kw" in result.stdout
+    assert not (tmp_path / "-").exists()
+
+
+def test_a_binary_format_goes_to_standard_output_with_dash(tmp_path):
+    from click.testing import CliRunner
+
+    from rackplan.cli import cli
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "enterprise-pod.yaml"
+    result = CliRunner().invoke(cli, ["plan", str(example), "--format", "xlsx", "-o", "-"])
+    assert result.exit_code == 0
+    assert result.stdout_bytes.startswith(b"PK\x03\x04")  # a zip: the workbook

@@ -28,7 +28,7 @@ output_option = click.option(
     type=click.Path(dir_okay=False, writable=True),
     default=None,
     help="Write to this file instead of standard output (atomically: a failure leaves "
-    "any previous file intact).",
+    "any previous file intact; '-' is standard output).",
 )
 
 catalog_option = click.option(
@@ -43,8 +43,8 @@ catalog_option = click.option(
 
 
 def emit(text: str, output: str | None) -> None:
-    """Print ``text`` or write it atomically to ``output``."""
-    if output is None:
+    """Print ``text`` (``output`` None or ``-``) or write it atomically to ``output``."""
+    if output is None or output == "-":
         click.echo(text, nl=False)
     else:
         write_atomic(output, text)

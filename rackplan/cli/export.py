@@ -17,8 +17,9 @@ def export_group() -> None:
 @export_group.command("netbox")
 @click.argument("plan_file", metavar="PLAN.json", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "directory", required=True, type=click.Path(), metavar="DIR",
-              help="Folder for the NetBox files (created if missing; files in it are replaced "
-                   "atomically, others left alone).")
+              help="Folder for the NetBox files: new, empty, or the folder of an earlier export "
+                   "(whose files this export does not write are removed; a folder holding other "
+                   "files is refused). Each file is written atomically.")
 @click.option("--site", default=None, metavar="NAME",
               help="NetBox site of the racks and devices (default: the plan's scenario name).")
 @catalog_option

@@ -81,8 +81,9 @@ def _xlsx(result: Plan) -> bytes:
 
 
 def _check_output(fmt: str, output: str | None) -> None:
-    """Before planning: a binary format needs -o."""
-    if PLAN_FORMATS[fmt].binary and output is None:
+    """Before planning: a binary format needs -o (``-o -`` sends it to a pipe, not a terminal)."""
+    if PLAN_FORMATS[fmt].binary and (
+            output is None or (output == "-" and sys.stdout.isatty())):
         raise click.UsageError(f"--format {fmt} writes a binary file: give -o FILE")
 
 
@@ -91,7 +92,11 @@ def _write_plan(result: Plan, catalog: Catalog, fmt: str, output: str | None) ->
     if isinstance(data, bytes):
         if output is None:  # _check_output stops this before planning
             raise click.UsageError(f"--format {fmt} writes a binary file: give -o FILE")
-        write_atomic(output, data)
+        if output == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            write_atomic(output, data)
     else:
         emit(data, output)
 

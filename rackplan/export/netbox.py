@@ -191,7 +191,10 @@ def write_netbox(plan: Plan, catalog: Catalog, directory: str | Path, site: str 
     return the paths written.
 
     Everything is computed before the first write, so bad input leaves the folder untouched.
-    A ``directory`` that exists as a file, or a folder that cannot be written, raises
+    The folder must be empty, missing, or hold an earlier export (its ``MANIFEST_FILE`` lists
+    what it wrote): the files of that export which this one does not write are removed, so no
+    stale device type is imported with the new ones. A ``directory`` that exists as a file, a
+    folder holding other files, or a folder that cannot be written, raises
     :class:`~rackplan.InputError`.
     """
     target = Path(directory)
@@ -199,6 +202,10 @@ def write_netbox(plan: Plan, catalog: Catalog, directory: str | Path, site: str 
         raise InputError([Problem(str(directory), None, None,
                                   "exists and is not a folder; give a folder for the NetBox files")])
     files = netbox_files(plan, catalog, site, plan_file=plan_file)
+    stale = _earlier_export(target, set(files))
+    for path in stale:
+        path.unlink(missing_ok=True)
+    files[MANIFEST_FILE] = "".join(f"{rel}\n" for rel in sorted([*files, MANIFEST_FILE]))
     written = []
     for rel, text in files.items():
         path = target / rel
@@ -210,6 +217,32 @@ def write_netbox(plan: Plan, catalog: Catalog, directory: str | Path, site: str 
         write_atomic(path, text)
         written.append(path)
     return written
+
+
+MANIFEST_FILE = ".rackplan-export"
+"""Lists the files an export wrote, one relative path per line (itself included)."""
+
+
+def _earlier_export(target: Path, new: set[str]) -> list[Path]:
+    """The files of an earlier export in ``target`` that the new one does not write; refuses a
+    folder holding files no export of rackplan wrote."""
+    if not target.is_dir():
+        return []
+    present = {p.relative_to(target).as_posix() for p in target.rglob("*") if not p.is_dir()}
+    if not present:
+        return []
+    manifest = target / MANIFEST_FILE
+    listed = set()
+    if manifest.is_file():
+        listed = {line.strip() for line in manifest.read_text(encoding="utf-8").splitlines()
+                  if line.strip()}
+    foreign = sorted(present - listed)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise InputError([Problem(str(target), None, None,
+                                  f"holds files no rackplan export wrote ({shown}); give an empty "
+                                  "or new folder, or the folder of an earlier export")])
+    return [target / rel for rel in sorted(listed - new - {MANIFEST_FILE}) if (target / rel).is_file()]
 
 
 # --------------------------------------------------------------------------- resolving the plan
@@ -240,7 +273,7 @@ def _resolve(plan: Plan, catalog: Catalog, plan_file: str | None
             entries[slot.device] = found
     if problems:
         raise InputError(problems)
-    return _name_device_types(entries), rack_types
+    return _name_device_types(entries, catalog), rack_types
 
 
 def _entry(catalog: Catalog, slot: Slot) -> tuple[Server | Switch | Appliance, str] | None:
@@ -254,11 +287,17 @@ def _entry(catalog: Catalog, slot: Slot) -> tuple[Server | Switch | Appliance, s
     return None
 
 
-def _name_device_types(entries: dict[str, tuple[Server | Switch | Appliance, str]]
-                       ) -> dict[str, _DeviceType]:
-    """NetBox names: (manufacturer, model), slug and file unique, made so with the catalog id."""
+def _name_device_types(entries: dict[str, tuple[Server | Switch | Appliance, str]],
+                       catalog: Catalog) -> dict[str, _DeviceType]:
+    """NetBox names: (manufacturer, model), slug and file unique, made so with the catalog id.
+
+    A model name shared by several catalog entries (e.g. ``PowerEdge XE9680`` with H100, H200
+    or MI300X) gets the catalog id whichever of them the plan uses, so exports of different
+    plans into one NetBox name the same entry the same way."""
     counts: dict[tuple[str, str], int] = {}
-    for entry, _ in entries.values():
+    models: list[Server | Switch | Appliance] = [*catalog.servers, *catalog.switches,
+                                                 *catalog.appliances]
+    for entry in models:
         key = (entry.vendor[:100], entry.model[:100])
         counts[key] = counts.get(key, 0) + 1
     used_paths: set[str] = set()
@@ -330,16 +369,17 @@ def _description(entry: Server | Switch | Appliance, catalog: Catalog) -> str:
 
 
 def _power_port(entry: Server | Switch | Appliance, reserved_w: float) -> dict[str, Any]:
-    maximum = max(1, round(entry.power_max_w))
+    # A switch's reservation includes its optics, which power_max_w leaves out; NetBox refuses
+    # an allocated draw above the maximum, so the maximum is the larger of the two.
+    maximum = max(1, round(entry.power_max_w), round(reserved_w))
     port: dict[str, Any] = {"name": "power", "type": "other", "maximum_draw": maximum}
-    # NetBox refuses an allocated draw above the maximum; a switch's reservation includes its
-    # optics, which power_max_w leaves out.
-    allocated = min(maximum, round(reserved_w))
+    allocated = round(reserved_w)
     if allocated >= 1:
         port["allocated_draw"] = allocated
-    optics = " without optics" if isinstance(entry, Switch) else ""
-    port["description"] = (f"Whole unit: maximum is the catalog's power_max_w{optics}, allocated "
-                           "the plan's reservation; supplies and plug type not in the catalog")
+    optics = " with its optics" if isinstance(entry, Switch) else ""
+    port["description"] = (f"Whole unit{optics}: maximum is the larger of the catalog's "
+                           "power_max_w and the plan's reservation, allocated the plan's "
+                           "reservation; supplies and plug type not in the catalog")
     return port
 
 

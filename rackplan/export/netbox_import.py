@@ -126,8 +126,7 @@ def catalog_stub_from_netbox(path: str | Path, kind: str = "server") -> NetboxSt
     from_netbox += ["weight_kg"] if weight_kg is not None else []
     from_netbox += ["power_max_w"] if power_w is not None else []
     from_netbox += ["network"] if network else []
-    source = (f"{', '.join(from_netbox)}: netbox-community/devicetype-library "
-              f"{_library_path(path, texts['manufacturer'])}")
+    source = f"{', '.join(from_netbox)}: {_cited(path)}"
 
     section = "servers" if kind == "server" else "appliances"
     lines = [f"# A rackplan {kind} entry stub from the NetBox device type {PurePath(name).name}.",
@@ -248,13 +247,10 @@ def _network(interfaces: Any, kind: str, fail: _Fail) -> tuple[dict[str, _PortGr
     return out, [_one_line(n) for n in notes]
 
 
-def _library_path(path: str | Path, manufacturer: str) -> str:
-    """``device-types/<Manufacturer>/<file>`` as in the library, from the path if it has it."""
-    parts = PurePath(path).parts
-    if "device-types" in parts:
-        at = len(parts) - 1 - parts[::-1].index("device-types")
-        return "/".join(parts[at:])
-    return f"device-types/{manufacturer}/{PurePath(path).name}"
+def _cited(path: str | Path) -> str:
+    """The file as a source, by the path it was read from (where it came from before that is
+    for the user to add)."""
+    return f"NetBox device type file {path}"
 
 
 def _one_line(text: str) -> str:
