@@ -19,10 +19,14 @@ from rackplan import _io
 from rackplan.cli import plan as plan_cli
 from rackplan.models.result import Plan, Rack, Slot
 from rackplan.render import elevation
+from rackplan.render.charts import OVER, fit, num
 from rackplan.render.elevation import (
+    AMPS_NOTE,
+    BOX_W,
     INNER_X,
     INNER_Y,
     U_PX,
+    UNITS_NOTE,
     abbreviate_ids,
     group_layouts,
     plan_svg,
@@ -63,6 +67,59 @@ def independent_layouts(plan: Plan) -> dict[str, list[str]]:
 def elevations(svg_text: str) -> list[ET.Element]:
     root = ET.fromstring(svg_text)
     return [g for g in root.iter(f"{SVG}g") if "elevation" in classes(g)]
+
+
+N_SITE_RACKS = """\
+racks:
+  - id: air-42u-2x17kw
+    u_height: 42
+    power_kw: 17
+    feeds: 2
+    air_cooling_kw: 30
+    liquid_cooling_kw: 0
+    max_load_kg: 1133.98
+    price_usd: 20000
+    reserved_u_bottom: 2
+    reserved_u_top: 1
+"""
+N_SITE = """\
+name: n-site
+start: 2027-01-04
+objective: capex
+horizon_years: 4
+catalogs: [racks.yaml]
+site:
+  it_power_kw: 1000
+  pue: 1.3
+  electricity_usd_per_kwh: 0.08
+  power_redundancy: N
+  voltage_v: 208
+  power_factor: 0.9
+  rack_positions:
+    - {rack: air-42u-2x17kw, count: 30}
+workloads:
+  - name: inf
+    gpus: 160
+    allowed: [dell-r760xa-h100pcie]
+"""
+"""A site under power redundancy N whose racks draw more than one feed's rating: every rack
+trips on a feed loss."""
+
+
+def feed_loss_plan(folder: Path) -> tuple[Plan, rackplan.Catalog]:
+    """The plan of :data:`N_SITE` (written to ``folder``) and its catalog."""
+    (folder / "racks.yaml").write_text(N_SITE_RACKS)
+    (folder / "n-site.yaml").write_text(N_SITE)
+    scenario = rackplan.load_scenario(folder / "n-site.yaml")
+    catalog = rackplan.load_catalog(*scenario.catalog_paths())
+    plan = rackplan.plan(scenario, catalog)
+    assert plan.feed_loss is not None and plan.feed_loss.racks == [r.id for r in plan.racks]
+    return plan, catalog
+
+
+@pytest.fixture(scope="session")
+def n_site(tmp_path_factory) -> tuple[Plan, rackplan.Catalog]:
+    return feed_loss_plan(tmp_path_factory.mktemp("n-site"))
 
 
 def renamed(plan: Plan, old: str, new: str) -> Plan:
@@ -179,6 +236,89 @@ def test_limit_bars_and_feeds_beside_each_elevation(examples):
     assert kinds == ["usage-power", "usage-air", "usage-liquid", "usage-units", "usage-weight",
                      "usage-feed", "usage-feed"]
     assert "Feed A" in texts and "FEEDS · 2N" in texts
+
+
+def texts_of(node: ET.Element) -> list[str]:
+    return [t.text or "" for t in node.iter(f"{SVG}text")]
+
+
+def test_feed_loss_is_flagged_on_the_elevations(n_site, examples):
+    """Under N, a layout whose racks trip says so in red, and its feed bars (red) show what a
+    surviving feed would carry: power_kw / (feeds - 1), with the amps in proportion."""
+    plan, catalog = n_site
+    root = ET.fromstring(plan_svg(plan, catalog))
+    layouts = [g for g in root.iter(f"{SVG}g") if "layout" in classes(g)]
+    assert layouts and all("trips" in classes(g) for g in layouts)
+    rack = group_layouts(plan)[0].first
+    surviving = rack.power_kw / (len(rack.feeds) - 1)
+    assert surviving > rack.feeds[0].rated_kw, "the example trips"
+    panel = next(g for g in layouts[0].iter(f"{SVG}g") if "rack-limits" in classes(g))
+    note = next(g for g in panel.iter(f"{SVG}g") if "feed-loss-note" in classes(g))
+    assert texts_of(note) == ["Trips on a feed loss",
+                              f"a surviving feed would carry {num(surviving)} kW"]
+    assert all(t.get("fill") == OVER for t in note.iter(f"{SVG}text"))
+    feeds = [g for g in panel.iter(f"{SVG}g") if "usage-feed" in classes(g)]
+    assert len(feeds) == len(rack.feeds) and all("feed-loss" in classes(g) for g in feeds)
+    for g, feed in zip(feeds, rack.feeds, strict=True):
+        amps = feed.amps * surviving / feed.kw
+        assert f"{num(surviving)} kW · {num(amps)} A" in texts_of(g)
+        fill = next(r for r in g.iter(f"{SVG}rect") if "usage-fill" in classes(r))
+        assert fill.get("fill") == OVER
+    assert f"if another feed fails (now {num(rack.feeds[0].kw)} kW)" in texts_of(panel)
+
+    plan_2n, catalog_2n = examples["superpod-h100"]  # 2N: nothing of the kind
+    text = plan_svg(plan_2n, catalog_2n)
+    assert "feed-loss" not in text and "Trips on a feed loss" not in text
+    assert 'class="layout trips"' not in text
+
+
+def test_device_labels_put_the_role_first(examples):
+    """A one-unit network device reads role · fabric · model, so cutting it to fit drops the
+    model, not the role; servers read model · workload."""
+    plan, catalog = examples["superpod-h100"]
+    root = ET.fromstring(plan_svg(plan, catalog, max_layouts=1000))
+    drawn = {t.text for t in root.iter(f"{SVG}text") if "slot-label" in classes(t)}
+    one_u = [s for r in plan.racks for s in r.slots
+             if s.kind == "device" and s.height == 1 and s.role and s.fabric]
+    assert {s.role for s in one_u} >= {"leaf", "spine"}
+    for slot in one_u:
+        # an appliance's fabric (appliances) repeats its role (appliance): named once
+        who = slot.role if slot.fabric.startswith(slot.role) else f"{slot.role} · {slot.fabric}"
+        label = fit(f"{who} · {slot.device}", BOX_W - 18 - 9 * 0.58 * len(f"{num(slot.kw)} kW"), 9)
+        assert label in drawn, label
+        assert label.startswith(who), "the role and fabric fit"
+    assert "spine · compute:training · nvidia-qm9700 · 1.64 kW" in " ".join(
+        t.text or "" for t in root.iter(f"{SVG}title"))
+
+
+def test_open_rack_units_are_labelled_ou(examples):
+    plan, catalog = examples["rubin-xe8812"]
+    assert catalog.rack(plan.racks[0].rack).form_factor == "orv3-21"
+    root = ET.fromstring(plan_svg(plan, catalog))
+    texts = texts_of(root)
+    rack = plan.racks[0]
+    assert f"{rack.u_used} / {catalog.rack(rack.rack).u_height} OU · " \
+        f"{rack.u_used / catalog.rack(rack.rack).u_height:.0%}" in texts
+    reserved = [t for t in texts if "(reserved)" in t]
+    assert reserved and all(t.endswith("OU") for t in reserved)
+    assert not [t for t in texts if re.search(r"\d U\b|\dU$", t)], "no plain U on an ORv3 rack"
+    notes = " ".join(texts_of(next(g for g in root.iter(f"{SVG}g") if "notes" in classes(g))))
+    assert " ".join(UNITS_NOTE.split()) in notes and "not millimetres" in notes
+
+    plan_u, catalog_u = examples["superpod-h100"]  # EIA racks: U
+    root = ET.fromstring(plan_svg(plan_u, catalog_u))
+    notes = texts_of(next(g for g in root.iter(f"{SVG}g") if "notes" in classes(g)))
+    texts = [t for t in texts_of(root) if t not in notes]
+    assert f"{plan_u.racks[0].u_used} / 48 U · " in " ".join(texts)
+    assert not [t for t in texts if " OU" in t or t.endswith("OU")]
+
+
+def test_the_drawing_says_what_the_amps_are(examples):
+    plan, catalog = examples["superpod-h100"]
+    root = ET.fromstring(plan_svg(plan, catalog))
+    notes = " ".join(texts_of(next(g for g in root.iter(f"{SVG}g") if "notes" in classes(g))))
+    assert AMPS_NOTE in notes
+    assert "site.voltage_v, site.power_factor; 415 V and 0.95 by default" in notes
 
 
 # --------------------------------------------------------------------------- ids and the cap
@@ -352,6 +492,21 @@ def test_draw_bad_plan_files(run, tmp_path, content, message):
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {path}: ") and message in lines[0]
     assert not out.exists()
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".yml", ".YAML"])
+def test_draw_a_scenario_says_how(run, tmp_path, suffix):
+    """A scenario given to draw: the error says to plan it as SVG (the file name as given)."""
+    path = tmp_path / f"my scenario{suffix}"
+    path.write_text((REPO / "examples" / "superpod-h100.yaml").read_text())
+    result = run("draw", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {path}: not JSON: ")
+    assert lines[0].endswith(f"; to draw a scenario, run 'rackplan plan '{path}' --format svg'")
+    text = tmp_path / "notes.json"
+    text.write_text("name: x\n")
+    assert "to draw a scenario" not in run("draw", str(text)).stderr, "a .json file: no hint"
 
 
 def test_slot_model_fields_used_by_the_drawing_exist():

@@ -1,7 +1,8 @@
 """The HTML report in a real browser: headless Chromium (Debian's, at /usr/bin/chromium) opens
 the report of examples/superpod-h100.yaml as a file:// URL at desktop and phone widths; no
 console or page errors, no request leaves the file, every chart and rack elevation is drawn
-(a box of non-zero size inside the page, with ink in it) and nothing overflows sideways.
+(a box of non-zero size inside the page, with ink in it), nothing overflows sideways, and no
+table clips what it holds (a table too wide for a phone scrolls in its frame).
 
 CI installs Chromium (.ci/run); without it this test fails rather than skips."""
 
@@ -30,6 +31,26 @@ CHARTS = ["#chart-capex", "#chart-power", "#chart-limits", "#chart-gantt", "#cha
 VIEWPORTS = [(1280, 800), (390, 844)]
 LAYOUTS = 8
 """Distinct rack layouts of the example's plan: one elevation each."""
+FITS_ON_A_PHONE = ["costs"]
+"""Sections whose table fits 390 px without scrolling sideways (words wrap, figures do not)."""
+
+TABLES = """() => Array.from(document.querySelectorAll('table'), table => {
+  const frame = table.parentElement;
+  const cells = Array.from(table.querySelectorAll('th, td'));
+  const clipped = cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent);
+  const wide = frame.scrollWidth > frame.clientWidth + 1;
+  frame.scrollLeft = frame.scrollWidth;  // the far end must come into view
+  const box = frame.getBoundingClientRect();
+  const hidden = cells.filter(c => {
+    const r = c.getBoundingClientRect();
+    return r.right > box.right + 1 && c.textContent.trim();
+  }).map(c => c.textContent);
+  frame.scrollLeft = 0;
+  return {section: table.closest('section').id, overflow: getComputedStyle(frame).overflowX,
+          wide, clipped, hidden, right: box.right};
+})"""
+"""Per table: cells whose text is cut, whether its frame scrolls, and cells still out of view
+with the frame scrolled to its end."""
 
 
 def _predict(kind: int, a: int, b: int, c: int) -> int:
@@ -215,6 +236,13 @@ def test_report_renders_in_chromium(browser, report, tmp_path, width, height):
         assert page_w == width and page_h > height
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, f"the page is {overflow}px wide at {width}px: horizontal overflow"
+        tables = page.evaluate(TABLES)
+        assert len(tables) >= 6
+        for t in tables:
+            assert t["clipped"] == [] and t["hidden"] == [], t
+            assert t["overflow"] == "auto" and t["right"] <= width, t
+            if width < 640 and t["section"] in FITS_ON_A_PHONE:
+                assert not t["wide"], f"the {t['section']} table scrolls sideways at {width}px"
 
         targets = [(page.locator(sel), True) for sel in CHARTS]
         for selector, look in (("svg.elevation", True), ("svg.rack-limits", False)):

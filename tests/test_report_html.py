@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
+import rackplan
 from rackplan.models.result import FeedLoss, Plan
 from rackplan.render import charts, html
 from rackplan.render.charts import BarItem, GanttRow, Marker, Segment, Series, UsageItem
+from rackplan.render.elevation import AMPS_NOTE, UNITS_NOTE
 from rackplan.render.html import gantt_rows, plan_html
 
-from .test_draw import EXAMPLES, planned_examples, renamed
+from .test_draw import EXAMPLES, feed_loss_plan, planned_examples, renamed
 
 REPO = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -25,6 +27,12 @@ SVG = "{http://www.w3.org/2000/svg}"
 @pytest.fixture(scope="session")
 def examples():
     return planned_examples()
+
+
+@pytest.fixture(scope="module")
+def n_site(tmp_path_factory):
+    """A plan under power redundancy N whose every rack trips on a feed loss."""
+    return feed_loss_plan(tmp_path_factory.mktemp("n-site"))
 
 
 class Page(HTMLParser):
@@ -146,10 +154,30 @@ def test_warnings_and_feed_loss_are_shown(examples):
     parsed = Page(page)
     assert "warnings" in parsed.ids and "feed-loss" in parsed.ids
     text = " ".join("".join(parsed.text).split())
-    assert "3 racks (12.5 kW, 96 GPUs) would trip" in text
+    assert f"3 of {len(plan.racks):,} racks (12.5 kW, 96 GPUs) would trip" in text
     for warning in plan.warnings:
         assert " ".join(warning.split()) in text
     assert "power N" in text.replace("power  N", "power N"), "feed_loss means redundancy N"
+
+
+def test_feed_loss_is_shown_once_and_on_the_elevations(n_site):
+    """The planner's warning says what the red box says: the page keeps the box (with the
+    rack ids) and drops that warning; the tripping layouts are marked."""
+    plan, catalog = n_site
+    [warning] = [w for w in plan.warnings if "would trip" in w]
+    page = plan_html(plan, catalog)
+    parsed = Page(page)
+    text = " ".join("".join(parsed.text).split())
+    assert parsed.ids.count("feed-loss") == 1
+    assert " ".join(warning.split()) not in text and "would trip" in text
+    assert text.count("would trip") == 1, "feed loss said once"
+    assert parsed.classes.count("callout-danger") == 1 and "callout-warn" not in parsed.classes
+    assert f"{len(plan.feed_loss.racks)} of {len(plan.racks)} racks" in text
+    assert parsed.classes.count("layout-trips") == len(html.layout_cards(plan, catalog, 100)[0])
+    limits = svg_of(page, "limits-1")
+    assert "Trips on a feed loss" in [t.text for t in limits.iter(f"{SVG}text")]
+    other = plan.model_copy(update={"warnings": ["something else"]})
+    assert "something else" in "".join(Page(plan_html(other, catalog)).text), "others stay"
 
 
 def test_summary_figures_and_limits(examples):
@@ -188,6 +216,79 @@ def test_capex_chart_has_every_category(examples):
     assert bars == pytest.approx([400 * v / max(values) for v in values], abs=0.01)
 
 
+def test_power_tick_is_power_or_cooling_whichever_is_less(examples):
+    """A rack may draw no more than its usable power, nor more heat than its air and liquid
+    cooling together reject."""
+    plan, catalog = examples["superpod-h100"]
+    types = {r.id: r for r in catalog.racks}
+    air = types["air-48u-40kw"]
+    count = sum(1 for r in plan.racks if r.rack == air.id)
+    drawn = sum(r.power_kw for r in plan.racks if r.rack == air.id)
+
+    def tick(plan: Plan, types: dict) -> tuple[str, float]:
+        chart = parse(html.power_chart(plan, types))
+        shown = [t.text for t in chart.iter(f"{SVG}text") if " kW of " in (t.text or "")]
+        caps = [float(r.get("x")) + 1 for r in chart.iter(f"{SVG}rect")
+                if r.get("class") == "capacity"]
+        return shown[0], caps[0]
+
+    # 2N: 40 kW usable of 2 x 40 kW feeds, 40 kW of air: either way 40 kW a rack
+    assert air.usable_power_kw("2N") == air.air_cooling_kw + air.liquid_cooling_kw == 40
+    assert tick(plan, types)[0] == f"{drawn:,.0f} kW of {count * 40:,}"
+    # N: 80 kW of power, but still 40 kW of cooling
+    n = plan.model_copy(update={"feed_loss": FeedLoss(racks=[], it_kw=0, gpus=0)})
+    assert air.usable_power_kw("N") == 80
+    assert tick(n, types)[0] == f"{drawn:,.0f} kW of {count * 40:,}"
+    # less air cooling than power: the tick moves in
+    weak = types | {air.id: air.model_copy(update={"air_cooling_kw": 30.0})}
+    shown, x = tick(plan, weak)
+    assert shown == f"{drawn:,.0f} kW of {count * 30:,}"
+    assert x == pytest.approx(400 * count * 30 / max(drawn, count * 30), abs=0.01)
+    page = " ".join("".join(Page(plan_html(plan, catalog)).text).split())
+    assert "the tick is what the racks may draw: power or cooling, whichever is less" in page
+
+
+def test_racks_by_type_titles_and_number_formats(examples):
+    """Column titles for people, counts named for what they count; kW and amps to one
+    decimal, money to whole dollars, thousands separated."""
+    plan, catalog = examples["superpod-h100"]
+    context = html.report_context(plan, catalog)
+    table = context["racks_by_type"]
+    assert [h.text for h in table.headers] == [
+        "Rack", "Role", "Racks", "Servers / devices", "Power (kW)", "Air (kW)", "Liquid (kW)",
+        "U used", "Feed max (kW)", "Feed max (A)"]
+    servers = next(r for r in table.rows if r[1].text == "servers")
+    air = [r for r in plan.racks if r.role == "servers" and r.rack == servers[0].text]
+    assert servers[4].text == f"{sum(r.power_kw for r in air):,.1f}"
+    assert servers[8].text == f"{max(f.kw for r in air for f in r.feeds):,.1f}"
+    assert servers[9].text == f"{max(f.amps for r in air for f in r.feeds):,.1f}"
+    only_servers = html.report_context(examples["enterprise-pod"][0])["racks_by_type"]
+    assert only_servers.headers[3].text == "Servers"
+    assert [h.text for h in context["fabrics"].headers][3] == "Scalable units"
+    bom = context["bom"]
+    unit = [h.text for h in bom.headers].index("Unit ($)")
+    for row, line in zip(bom.rows, plan.bom, strict=True):
+        assert row[unit].text == f"${line.unit_usd:,.0f}"
+    for cell in [c for t in (context["costs"], context["selections"], bom)
+                 for r in t.rows for c in r if c.text.startswith("$")]:
+        assert "." not in cell.text, cell.text
+    assert html.format_number(1234.56, "it_power_kw") == "1,234.6"
+    assert html.format_number(1234567.5, "capex_usd") == "$1,234,568"
+    assert html.format_number(-12.4, "usd") == "-$12"
+    assert html.format_number(12345, "racks") == "12,345"
+
+
+def test_the_racks_section_says_what_heights_and_amps_are(examples):
+    plan, catalog = examples["rubin-xe8812"]
+    parsed = Page(plan_html(plan, catalog))
+    text = " ".join("".join(parsed.text).split())
+    assert UNITS_NOTE in text and "not millimetres" in text
+    assert "amps-note" in parsed.ids and AMPS_NOTE in text
+    assert "415 V and 0.95 by default" in text
+    assert "OU · " in " ".join(t.text or "" for t in svg_of(plan_html(plan, catalog),
+                                                            "limits-1").iter(f"{SVG}text"))
+
+
 def test_templates_ship_inside_the_package():
     folder = resources.files("rackplan.render") / "templates"
     assert (folder / "report.html.j2").is_file() and (folder / "report.css").is_file()
@@ -201,14 +302,100 @@ def test_gantt_rows_follow_the_schedule(examples):
     assert [r.label for r in rows] == ["training · 1,016 GPUs on nvidia-dgx-h100", "network · 6 racks"]
     training = rows[0]
     kinds = [s.kind for s in training.segments]
-    assert kinds == ["lead", "delivery", "install", "burn-in"]
+    assert kinds == ["lead", "delivery", "install", "network-wait", "burn-in"]
     order = next(m.date for m in training.markers if m.kind == "order")
     online = next(m.date for m in training.markers if m.kind == "online")
     assert order == plan.schedule.order_date and online == plan.schedule.workloads[0].online_date
-    install = training.segments[2]
+    install, wait, burn_in = training.segments[2:]
     dates = [r.installed_date for r in plan.racks if r.role == "servers"]
     assert (install.start, install.end) == (min(dates), max(dates))
-    assert training.segments[3].end == online
+    network = max(r.installed_date for r in plan.racks if r.role == "network")
+    assert (wait.start, wait.end) == (install.end, network)
+    assert (burn_in.start, burn_in.end) == (network, online)
+
+
+BURN_IN_DAYS = 14
+"""``burn_in_weeks: 2`` of examples/superpod-h100.yaml and examples/gb200-su.yaml."""
+
+
+@pytest.mark.parametrize("name", ["superpod-h100", "gb200-su"])
+def test_burn_in_is_burn_in_however_long_the_network_takes(examples, name):
+    """Online = max(own last rack, last network rack it needs) + burn-in: whatever the network
+    racks' dates, the burn-in bar is the scenario's burn-in and the wait is drawn apart."""
+    scenario = rackplan.load_scenario(REPO / "examples" / f"{name}.yaml")
+    assert scenario.site.burn_in_weeks * 7 == BURN_IN_DAYS
+    plan, _ = examples[name]
+    own = max(r.installed_date for r in plan.racks if r.role == "servers")
+    network = max(r.installed_date for r in plan.racks if r.role == "network")
+    later = max((own - network).days, 0) + 72  # the network racks' last 72 days after
+    for delay in (0, later):  # as planned, and with the network racks installed late
+        shift = dt.timedelta(days=delay)
+        racks = [r.model_copy(update={"installed_date": r.installed_date + shift})
+                 if r.role == "network" else r for r in plan.racks]
+        ready = max(r.installed_date for r in racks if r.role == "network") + dt.timedelta(
+            days=BURN_IN_DAYS)
+        workloads = [w.model_copy(update={
+            "online_date": max(w.online_date, ready),
+            "phases": [p.model_copy(update={"online_date": max(p.online_date, ready)})
+                       for p in w.phases]}) for w in plan.schedule.workloads]
+        late = plan.model_copy(update={"racks": racks, "schedule": plan.schedule.model_copy(
+            update={"workloads": workloads})})
+        for row in gantt_rows(late)[:-1]:
+            segments = {s.kind: s for s in row.segments}
+            burn_in = segments["burn-in"]
+            assert (burn_in.end - burn_in.start).days == BURN_IN_DAYS, (delay, row.label)
+            if network + shift > own:
+                wait = segments["network-wait"]
+                assert wait.end == burn_in.start and wait.start == segments["install"].end
+                assert (wait.end - wait.start).days == (network + shift - own).days
+            else:
+                assert "network-wait" not in segments
+
+
+def test_a_workload_waits_only_for_the_network_racks_it_needs(examples):
+    """A network rack of another workload's compute fabric is not waited for; one of a shared
+    fabric (storage, management, appliances) is."""
+    plan, _ = examples["superpod-h100"]
+    online = plan.schedule.workloads[0].online_date
+    own_last = max(r.installed_date for r in plan.racks if r.role == "servers")
+    late = online - dt.timedelta(days=1)
+    compute = next(r for r in plan.racks if r.role == "network"
+                   and {s.fabric for s in r.slots} == {"compute:training"})
+
+    def moved(fabric: str) -> Plan:
+        slots = [s.model_copy(update={"fabric": fabric}) for s in compute.slots]
+        devices = [d.model_copy(update={"fabric": fabric}) for d in compute.placements]
+        rack = compute.model_copy(update={"slots": slots, "placements": devices,
+                                          "installed_date": late})
+        return plan.model_copy(update={"racks": [rack if r is compute else r
+                                                 for r in plan.racks]})
+
+    shared = {s.kind: s for s in gantt_rows(moved("storage"))[0].segments}
+    assert shared["network-wait"].end == late and shared["burn-in"].start == late
+    other = {s.kind: s for s in gantt_rows(moved("compute:inference"))[0].segments}
+    assert other["network-wait"].end < late and other["network-wait"].start == own_last
+    assert html.network_installed(moved("compute:inference"))["training"].count(late) == 0
+
+
+def test_without_a_network_there_is_no_wait(examples):
+    plan, _ = examples["supply-phased"]
+    assert not any(s.kind == "network-wait" for r in gantt_rows(plan) for s in r.segments)
+    page = plan_html(plan, examples["supply-phased"][1])
+    assert "Waiting for network racks" not in page
+
+
+def test_gantt_legend_names_the_wait_wide_and_narrow(examples):
+    plan, catalog = examples["superpod-h100"]
+    page = plan_html(plan, catalog)
+    for id_ in ("chart-gantt-wide", "chart-gantt-narrow"):
+        chart = svg_of(page, id_)
+        labels = [t.text for t in chart.iter(f"{SVG}text")]
+        assert "Waiting for network racks" in labels and "Burn-in" in labels, id_
+        waits = chart.findall(f".//{SVG}rect[@class='seg seg-network-wait']")
+        assert len(waits) == 1, id_
+        assert float(waits[0].get("height")) < float(
+            chart.find(f".//{SVG}rect[@class='seg seg-install']").get("height"))
+        assert "waiting for network racks" in chart.find(f"{SVG}title").text
 
 
 def test_gantt_rows_per_phase_share_deliveries_in_order(examples):

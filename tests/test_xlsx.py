@@ -30,6 +30,7 @@ from rackplan.render import xlsx
 from rackplan.render.xlsx import plan_xlsx
 
 from .example_plans import planned_examples
+from .test_draw import feed_loss_plan
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 SCENARIOS = sorted(p.stem for p in EXAMPLES.glob("*.yaml") if not p.name.startswith("sweep-"))
@@ -517,6 +518,32 @@ def test_feed_loss(plans: dict[str, Plan]) -> None:
     summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
     assert (summary["Feed loss: racks that trip"], summary["Feed loss: IT power (kW)"],
             summary["Feed loss: GPUs"]) == (1, first.power_kw, 8)
+    header, rows, total = _table(wb["Feeds"])
+    assert header == [*HEADERS["Feeds"], "Trips on a feed loss", "Load if one feed fails (kW)"]
+    assert total is None
+    assert [(r[0], r[1], r[-2], r[-1]) for r in rows] == [
+        (r.id, f.feed, r.id == first.id, r.power_kw / (len(r.feeds) - 1))
+        for r in plan.racks for f in r.feeds]
+
+
+def test_feeds_under_n_say_what_trips(tmp_path: Path) -> None:
+    """A plan under N whose racks trip: each feed row says so, with the load each surviving
+    feed would carry (above its rating); a single-feed rack has no surviving feed."""
+    plan, _ = feed_loss_plan(tmp_path)
+    wb = openpyxl.load_workbook(io.BytesIO(plan_xlsx(plan)))
+    header, rows, _ = _table(wb["Feeds"])
+    assert header[-2:] == ["Trips on a feed loss", "Load if one feed fails (kW)"]
+    col = {h: get_column_letter(k) for k, h in enumerate(header, 1)}
+    assert wb["Feeds"][f"{col['Load if one feed fails (kW)']}2"].number_format == "#,##0.000"
+    for row in rows:
+        rack = next(r for r in plan.racks if r.id == row[0])
+        assert row[-2] is True and row[-1] == pytest.approx(rack.power_kw)  # two feeds
+        assert row[-1] > row[header.index("Rated (kW)")]
+    single = plan.racks[0].model_copy(update={"feeds": plan.racks[0].feeds[:1]})
+    wb = openpyxl.load_workbook(io.BytesIO(plan_xlsx(plan.model_copy(update={
+        "racks": [single, *plan.racks[1:]]}))))
+    _, rows, _ = _table(wb["Feeds"])
+    assert rows[0][0] == single.id and rows[0][-2:] == (True, None)
 
 
 def test_text_from_the_plan_is_never_a_formula(plans: dict[str, Plan]) -> None:

@@ -362,7 +362,8 @@ class Segment:
     start: dt.date
     end: dt.date
     kind: str
-    """``lead`` (a thin line), or a bar: ``delivery``, ``install``, ``burn-in``."""
+    """``lead`` (a thin line), or a bar: ``delivery``, ``install``, ``network-wait`` (a thin
+    bar: installed, waiting for network racks), ``burn-in``."""
     color: str
     title: str
 
@@ -387,8 +388,8 @@ class GanttRow:
 
 
 GANTT_LEGEND = (("order", "Ordered"), ("lead", "Lead time"), ("delivery", "Deliveries"),
-                ("install", "Installation"), ("burn-in", "Burn-in"), ("online", "Online"),
-                ("need-by", "Need-by"))
+                ("install", "Installation"), ("network-wait", "Waiting for network racks"),
+                ("burn-in", "Burn-in"), ("online", "Online"), ("need-by", "Need-by"))
 
 
 def month_ticks(start: dt.date, end: dt.date, most: int = 7) -> list[tuple[dt.date, str]]:
@@ -451,7 +452,8 @@ def gantt_chart(rows: Sequence[GanttRow], *, id_: str, title: str, width: float 
                                          "stroke": s.color, "stroke-width": 2.0,
                                          "stroke-dasharray": "4 3", "class": "seg seg-lead"}, tip))
                 continue
-            lane_y, lane_h = (top, LANE_H) if s.kind == "delivery" else (low, BAR_H)
+            lane_y, lane_h = (top, LANE_H) if s.kind == "delivery" else (
+                (low + (BAR_H - WAIT_H) / 2, WAIT_H) if s.kind == "network-wait" else (low, BAR_H))
             attrs: dict[str, object] = {
                 "x": float(x1), "y": float(lane_y), "width": float(max(x2 - x1, 3.0)),
                 "height": float(lane_h), "rx": 2.0, "fill": s.color, "class": f"seg seg-{s.kind}"}
@@ -474,6 +476,9 @@ LANE_H = 7.0
 LANE_LOW = 33.0
 """Top of the lower lane (installation, burn-in)."""
 BAR_H = 12.0
+WAIT_H = 6.0
+"""Height of a ``network-wait`` bar, centred in the lower lane: thinner than work being done."""
+NETWORK_GREY = "#8f98a5"
 
 
 def _marker(mx: float, y: float, m: Marker) -> str:
@@ -543,6 +548,9 @@ def _gantt_legend(width: float, y: float, kinds: set[str]) -> tuple[list[str], f
             if kind == "burn-in":
                 attrs |= {"fill": tint(grey, BURN_IN_TINT), "stroke": INK,
                           "stroke-opacity": "0.35", "stroke-dasharray": "3 2"}
+            if kind == "network-wait":
+                attrs |= {"y": float(yy + (12 - WAIT_H) / 2), "height": WAIT_H,
+                          "fill": NETWORK_GREY}
             body.append(el("rect", attrs))
         body.append(text(x + 22, yy + 10, name, size=size, fill=MUTED))
         x += w

@@ -3,9 +3,12 @@
 A *layout* is a rack type with one arrangement of slots (position, height, device, workload or
 fabric and role, label); the racks sharing it are drawn once, titled with how many they are and
 their ids. Each drawing is to scale, ``U_PX`` pixels per rack unit counted from 1 at the
-bottom, every slot a labelled box (model, workload or fabric and role, kW) coloured by workload;
-network devices and reserved units are grey. Beside it, the rack's use of its type's limits
-(power, air and liquid cooling, units, weight) and what each feed carries.
+bottom, every slot a labelled box (model, workload or role and fabric, kW) coloured by workload;
+network devices and reserved units are grey. Heights are in rack units (``U``, or ``OU`` for an
+``orv3-21`` rack type), not millimetres. Beside it, the rack's use of its type's limits (power,
+air and liquid cooling, units, weight) and what each feed carries; under ``N`` redundancy, a
+layout whose racks would trip on a feed loss says so and shows what the surviving feeds would
+have to carry.
 
 :func:`plan_svg` is the standalone file of ``rackplan draw``; :func:`layout_cards` gives the
 drawings one by one for the HTML report. The plan does not carry rack-type capacities: they
@@ -74,6 +77,13 @@ GAP = 18
 CELL_GAP = 36
 """Between layouts in the grid."""
 MARGIN = 24
+
+UNITS_NOTE = ("Heights are drawn in rack units (U, or OU for ORv3 racks), not millimetres; "
+              "unit 1 is at the bottom.")
+"""What the drawings' heights mean (an OU is 48 mm, a U 44.45 mm: the two are not to one scale)."""
+AMPS_NOTE = ("Amps: three-phase line current at the site's voltage and power factor (scenario "
+             "site.voltage_v, site.power_factor; 415 V and 0.95 by default).")
+"""The plan carries the feeds' amps but not the voltage and power factor they were taken at."""
 
 
 # --------------------------------------------------------------------------- layouts
@@ -192,18 +202,36 @@ def legend_entries(layouts: Sequence[Layout], colors: Mapping[str, str]) -> list
 # --------------------------------------------------------------------------- one rack
 
 def _who(slot: Slot) -> str:
+    """Whose the unit is: the workload; for a network device its role, then its fabric (the
+    role first, so a label cut to fit keeps it)."""
     if slot.kind == "reserved" or slot.device == "reserved":
         return slot.label or "reserved"
     if slot.workload is not None:
         return slot.workload
     if slot.role and slot.fabric and slot.fabric.startswith(slot.role):  # appliances appliance
-        return slot.fabric
-    return " ".join(p for p in (slot.fabric, slot.role) if p) or "network"
+        return slot.role
+    return " · ".join(p for p in (slot.role, slot.fabric) if p) or "network"
 
 
-def _unit_range(slot: Slot) -> str:
+def _is_device(slot: Slot) -> bool:
+    return slot.workload is None and slot.kind != "reserved" and slot.device != "reserved"
+
+
+def one_line_label(slot: Slot) -> str:
+    """The text of a one-unit box left of its kW, least useful part last (it is what a cut to
+    fit drops): a server's model, then its workload (also shown by the colour); a network
+    device's role and fabric, then its model."""
+    return f"{_who(slot)} · {slot.device}" if _is_device(slot) else f"{slot.device} · {_who(slot)}"
+
+
+def unit_name(rack_type: RackType | None) -> str:
+    """``OU`` (Open Rack units) for an ``orv3-21`` rack type, else ``U``."""
+    return "OU" if rack_type is not None and rack_type.form_factor == "orv3-21" else "U"
+
+
+def _unit_range(slot: Slot, unit: str = "U") -> str:
     top = slot.u + slot.height - 1
-    return f"U{slot.u}" if slot.height == 1 else f"U{slot.u}–U{top}"
+    return f"{unit}{slot.u}" if slot.height == 1 else f"{unit}{slot.u}–{unit}{top}"
 
 
 def u_height_of(layout: Layout, rack_type: RackType | None) -> int:
@@ -222,9 +250,11 @@ def rack_height(u_height: int) -> int:
     return 2 * CAP_H + u_height * U_PX
 
 
-def rack_body(layout: Layout, u_height: int, colors: Mapping[str, str]) -> list[str]:
+def rack_body(layout: Layout, u_height: int, colors: Mapping[str, str], unit: str = "U"
+              ) -> list[str]:
     """The elevation in its own coordinates (``RACK_W`` by :func:`rack_height`): frame, unit
-    numbers, unit lines and one labelled box per slot."""
+    numbers, unit lines and one labelled box per slot; ``unit`` (``U`` or ``OU``) names the
+    units in the labels."""
     h = rack_height(u_height)
     body = [
         el("rect", {"x": NUMBERS_W, "y": 0, "width": RACK_W - NUMBERS_W, "height": h,
@@ -240,19 +270,20 @@ def rack_body(layout: Layout, u_height: int, colors: Mapping[str, str]) -> list[
                     fill=MUTED, anchor="end") for u in range(1, u_height + 1)]
     body.append(el("g", {"class": "u-numbers"}, "".join(numbers)))
     for slot in layout.slots:
-        body.append(_slot_box(slot, u_height, colors))
+        body.append(_slot_box(slot, u_height, colors, unit))
     return body
 
 
-def _slot_box(slot: Slot, u_height: int, colors: Mapping[str, str]) -> str:
+def _slot_box(slot: Slot, u_height: int, colors: Mapping[str, str], unit: str) -> str:
     reserved = slot.kind == "reserved" or slot.device == "reserved"
     fill = slot_fill(slot, colors)
     y = slot_y(slot, u_height)
     h = slot.height * U_PX
     who = _who(slot)
     kw = f"{num(slot.kw)} kW"
-    full = (f"{_unit_range(slot)}: {who} ({slot.height}U)" if reserved else
-            f"{_unit_range(slot)}: {slot.device} · {who} · {kw} · {num(slot.weight_kg)} kg")
+    where = _unit_range(slot, unit)
+    full = (f"{where}: {who} ({slot.height}{unit})" if reserved else
+            f"{where}: {one_line_label(slot)} · {kw} · {num(slot.weight_kg)} kg")
     rect = el("rect", {"x": INNER_X, "y": y, "width": BOX_W, "height": h, "fill": fill,
                        "stroke": RESERVED_STROKE if reserved else "#ffffff",
                        "stroke-width": 1, "stroke-dasharray": "3 2" if reserved else None,
@@ -264,27 +295,29 @@ def _slot_box(slot: Slot, u_height: int, colors: Mapping[str, str]) -> str:
     mid = y + h / 2 + 3.5
     parts: list[str] = []
     if reserved:
-        parts.append(text(cx, mid, fit(f"{who} · {slot.height}U", BOX_W - 12, 9.5), size=9.5,
+        parts.append(text(cx, mid, fit(f"{who} · {slot.height}{unit}", BOX_W - 12, 9.5), size=9.5,
                           fill=ink, cls="slot-label"))
-    elif h >= 3 * 12 + 6:  # model, workload and kW on three lines
+    elif h >= 3 * 12 + 6:  # model (a device: role and fabric), the other, kW on three lines
         top = mid - 12
-        parts.append(text(cx, top, fit(slot.device, BOX_W - 12, 11), size=11, fill=ink,
+        first, second = (who, slot.device) if _is_device(slot) else (slot.device, who)
+        parts.append(text(cx, top, fit(first, BOX_W - 12, 11), size=11, fill=ink,
                           weight="600", cls="slot-label"))
-        parts.append(text(cx, top + 12, fit(who, BOX_W - 12, 10), size=10, fill=ink,
+        parts.append(text(cx, top + 12, fit(second, BOX_W - 12, 10), size=10, fill=ink,
                           cls="slot-label"))
         parts.append(text(cx, top + 24, kw, size=10, fill=ink, cls="slot-label"))
     else:  # kW at the right, always whole; the rest cut to fit beside it
         size = 10.0 if h >= 2 * 12 + 2 else 9.0
         room = BOX_W - 18 - text_width(kw, size)
         if h >= 2 * 12 + 2:
-            parts.append(text(cx, mid - 6, fit(slot.device, room, size), size=size, fill=ink,
+            first, second = (who, slot.device) if _is_device(slot) else (slot.device, who)
+            parts.append(text(cx, mid - 6, fit(first, room, size), size=size, fill=ink,
                               weight="600", cls="slot-label"))
-            parts.append(text(cx, mid + 6, fit(who, BOX_W - 12, size - 0.5), size=size - 0.5,
+            parts.append(text(cx, mid + 6, fit(second, BOX_W - 12, size - 0.5), size=size - 0.5,
                               fill=ink, cls="slot-label"))
             parts.append(text(right, mid - 6, kw, size=size, fill=ink, anchor="end",
                               cls="slot-label"))
         else:
-            parts.append(text(cx, mid, fit(f"{slot.device} · {who}", room, size), size=size,
+            parts.append(text(cx, mid, fit(one_line_label(slot), room, size), size=size,
                               fill=ink, cls="slot-label"))
             parts.append(text(right, mid, kw, size=size, fill=ink, anchor="end",
                               cls="slot-label"))
@@ -313,13 +346,15 @@ def redundancy_of(plan: Plan) -> str:
 
 def rack_usage(rack: Rack, rack_type: RackType, redundancy: str) -> list[Usage]:
     """The rack's use of its type's limits: power (usable under ``redundancy``), air and
-    liquid cooling, units and weight."""
+    liquid cooling, units (``U`` or ``OU``) and weight. Each cooling bar is its own limit (the
+    planner keeps air and liquid heat apart), so the power bar is the feeds' alone."""
     return [
         Usage("power", "Power", rack.power_kw, rack_type.usable_power_kw(redundancy), "kW"),
         Usage("air", "Air cooling", rack.air_kw, rack_type.air_cooling_kw or None, "kW"),
         Usage("liquid", "Liquid cooling", rack.liquid_kw, rack_type.liquid_cooling_kw or None,
               "kW"),
-        Usage("units", "Space", float(rack.u_used), float(rack_type.u_height), "U"),
+        Usage("units", "Space", float(rack.u_used), float(rack_type.u_height),
+              unit_name(rack_type)),
         Usage("weight", "Weight", rack.weight_kg, rack_type.max_load_kg, "kg"),
     ]
 
@@ -329,8 +364,9 @@ def _share_color(share: float) -> str:
 
 
 def _usage_row(y: float, label: str, value: str, share: float | None, cls: str) -> list[str]:
+    over = share is not None and share > 1 + 1e-9
     body = [text(0, y + 11, label, size=11.5, fill=INK),
-            text(PANEL_W, y + 11, value, size=11, fill=MUTED, anchor="end")]
+            text(PANEL_W, y + 11, value, size=11, fill=OVER if over else MUTED, anchor="end")]
     body.append(el("rect", {"x": 0, "y": y + 16, "width": PANEL_W, "height": 7, "rx": 3.5,
                             "fill": TRACK}))
     if share is not None:
@@ -340,10 +376,40 @@ def _usage_row(y: float, label: str, value: str, share: float | None, cls: str) 
     return [el("g", {"class": f"usage {cls}"}, "".join(body))]
 
 
-def limits_body(layout: Layout, rack_type: RackType | None, redundancy: str
-                ) -> tuple[list[str], float]:
+@dataclass(frozen=True)
+class FeedLossView:
+    """What a layout's racks would do on a feed loss (power redundancy ``N``)."""
+
+    trips: int
+    """Racks of the layout that would trip."""
+    racks: int
+    """Racks of the layout."""
+    surviving_kw: float | None
+    """What each surviving feed would carry, ``power_kw / (feeds - 1)``; None with one feed."""
+
+
+def feed_loss_view(layout: Layout, tripping: set[str]) -> FeedLossView | None:
+    """None when none of the layout's racks is in ``tripping`` (the plan's ``feed_loss``)."""
+    trips = sum(1 for rid in layout.ids if rid in tripping)
+    if not trips:
+        return None
+    rack = layout.first
+    feeds = len(rack.feeds)
+    return FeedLossView(trips, len(layout.racks),
+                        rack.power_kw / (feeds - 1) if feeds > 1 else None)
+
+
+def tripping_racks(plan: Plan) -> set[str]:
+    """Rack ids of the plan's ``feed_loss`` (empty under ``2N``)."""
+    return set(plan.feed_loss.racks) if plan.feed_loss is not None else set()
+
+
+def limits_body(layout: Layout, rack_type: RackType | None, redundancy: str,
+                loss: FeedLossView | None = None) -> tuple[list[str], float]:
     """Bars of the rack's use of its limits, then its feeds, in their own coordinates
-    (``PANEL_W`` wide); returns the elements and the height used."""
+    (``PANEL_W`` wide); returns the elements and the height used. With ``loss``, a red note
+    that the racks trip on a feed loss, and each feed's bar (red) and figures are what it
+    would carry with one other feed down."""
     rack = layout.first
     body: list[str] = []
     y = 0.0
@@ -367,16 +433,45 @@ def limits_body(layout: Layout, rack_type: RackType | None, redundancy: str
         y += 6
         body.append(text(0, y + 11, f"FEEDS · {redundancy}", size=10, fill=MUTED, weight="600"))
         y += 20
+        if loss is not None:
+            body.append(_feed_loss_note(y, loss))
+            y += 32
         for f in rack.feeds:
-            value = f"{num(f.kw)} kW · {num(f.amps)} A"
-            share = f.kw / f.rated_kw if f.rated_kw > 0 else None
-            body += _usage_row(y, f"Feed {f.feed}", value, share, "usage-feed")
+            kw, amps = f.kw, f.amps
+            if loss is not None and loss.surviving_kw is not None:
+                # amps are proportional to kW at the site's voltage and power factor
+                kw = loss.surviving_kw
+                amps = f.amps * kw / f.kw if f.kw > 0 else (
+                    f.rated_amps * kw / f.rated_kw if f.rated_kw > 0 else 0.0)
+            value = f"{num(kw)} kW · {num(amps)} A"
+            share = kw / f.rated_kw if f.rated_kw > 0 else None
+            if loss is not None:
+                share = max(share or 0.0, 1.0 + 1e-6)  # it trips: red, whatever the figures
+            body += _usage_row(y, f"Feed {f.feed}", value, share,
+                               "usage-feed feed-loss" if loss is not None else "usage-feed")
+            notes = []
+            if loss is not None:
+                notes.append((f"if another feed fails (now {num(f.kw)} kW)"
+                               if loss.surviving_kw is not None else
+                               f"its only feed: now {num(f.kw)} kW", OVER))
             if f.rated_kw > 0:
-                body.append(text(0, y + 36, f"rated {num(f.rated_kw)} kW · {num(f.rated_amps)} A",
-                                 size=9.5, fill=MUTED))
-                y += 12
-            y += 34
+                notes.append((f"rated {num(f.rated_kw)} kW · {num(f.rated_amps)} A", MUTED))
+            for k, (note, color) in enumerate(notes):
+                body.append(text(0, y + 36 + 12 * k, fit(note, PANEL_W, 9.5), size=9.5,
+                                 fill=color))
+            y += 34 + 12 * len(notes)
     return body, y
+
+
+def _feed_loss_note(y: float, loss: FeedLossView) -> str:
+    """The red note above the feeds of a layout whose racks trip on a feed loss."""
+    head = ("Trips on a feed loss" if loss.trips == loss.racks else
+            f"{loss.trips:,} of {loss.racks:,} racks trip on a feed loss")
+    why = (f"a surviving feed would carry {num(loss.surviving_kw)} kW"
+           if loss.surviving_kw is not None else "a single feed: a feed loss cuts it")
+    return el("g", {"class": "feed-loss-note"},
+              text(0, y + 11, fit(head, PANEL_W, 11.5), size=11.5, fill=OVER, weight="700")
+              + text(0, y + 25, fit(why, PANEL_W, 10), size=10, fill=OVER))
 
 
 # --------------------------------------------------------------------------- documents
@@ -408,6 +503,8 @@ class Card:
     subtitle: str
     rack_svg: str
     limits_svg: str
+    trips: bool = False
+    """Racks of the layout would trip on a feed loss."""
 
 
 def layout_cards(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None,
@@ -416,19 +513,22 @@ def layout_cards(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None,
     types = rack_types_of(catalog)
     colors = workload_colors(plan)
     redundancy = redundancy_of(plan)
+    tripping = tripping_racks(plan)
     shown, hidden = select_layouts(group_layouts(plan), max_layouts)
     cards = []
     for k, lay in enumerate(shown, 1):
         rack_type = types.get(lay.rack)
         uh = u_height_of(lay, rack_type)
         title = f"{lay.rack} elevation: {abbreviate_ids(lay.ids)}"
-        rack = svg(RACK_W, rack_height(uh), rack_body(lay, uh, colors), cls="elevation",
-                   id_=f"elevation-{k}", title=title)
-        panel, panel_h = limits_body(lay, rack_type, redundancy)
+        rack = svg(RACK_W, rack_height(uh), rack_body(lay, uh, colors, unit_name(rack_type)),
+                   cls="elevation", id_=f"elevation-{k}", title=title)
+        loss = feed_loss_view(lay, tripping)
+        panel, panel_h = limits_body(lay, rack_type, redundancy, loss)
         limits = svg(PANEL_W, max(panel_h, 1.0), panel, cls="rack-limits", id_=f"limits-{k}",
                      title=f"{lay.rack}: use of its limits and feeds")
-        cards.append(Card(k, lay.rack, abbreviate_ids(lay.ids), rack, limits))
+        cards.append(Card(k, lay.rack, abbreviate_ids(lay.ids), rack, limits, loss is not None))
     return cards, hidden, legend_entries(shown, colors)
+
 
 
 def more_note(hidden: Sequence[Layout]) -> str:
@@ -448,6 +548,7 @@ def plan_svg(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None = None
     types = rack_types_of(catalog)
     colors = workload_colors(plan)
     redundancy = redundancy_of(plan)
+    tripping = tripping_racks(plan)
     layouts = group_layouts(plan)
     shown, hidden = select_layouts(layouts, max_layouts)
     cols = max(1, min(columns, len(shown)))
@@ -464,6 +565,11 @@ def plan_svg(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None = None
         sub += f" · the {len(shown):,} holding the most racks drawn"
     body.append(text(MARGIN, MARGIN + 38, fit(sub, inner_w, 12), size=12, fill=MUTED))
     y = MARGIN + 56.0
+    notes = [UNITS_NOTE] + ([AMPS_NOTE] if any(r.feeds for r in plan.racks) else [])
+    lines = [line for note in notes for line in wrap_text(note, inner_w, 12)]
+    body.append(el("g", {"class": "notes"}, "".join(
+        text(MARGIN, y + 10 + 17 * k, line, size=12, fill=MUTED) for k, line in enumerate(lines))))
+    y += 17 * len(lines) + 8
     legend, legend_h = _legend_row(legend_entries(shown, colors), inner_w, MARGIN, y)
     body += legend
     y += legend_h + 18
@@ -477,16 +583,19 @@ def plan_svg(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None = None
             x = MARGIN + c * (cell_w + CELL_GAP)
             rack_type = types.get(lay.rack)
             uh = u_height_of(lay, rack_type)
-            panel, panel_h = limits_body(lay, rack_type, redundancy)
+            loss = feed_loss_view(lay, tripping)
+            panel, panel_h = limits_body(lay, rack_type, redundancy, loss)
             title = [text(0, 14, fit(lay.rack, cell_w, 14), size=14, weight="700"),
                      text(0, 32, fit(abbreviate_ids(lay.ids), cell_w, 12), size=12, fill=MUTED)]
             rack = el("g", {"class": "elevation", "transform": f"translate(0,{TITLE_H})",
                             "data-rack": lay.rack, "data-u-height": uh,
-                            "data-racks": len(lay.racks)}, "".join(rack_body(lay, uh, colors)))
+                            "data-racks": len(lay.racks)},
+                      "".join(rack_body(lay, uh, colors, unit_name(rack_type))))
             limits = el("g", {"class": "rack-limits",
                               "transform": f"translate({RACK_W + GAP},{TITLE_H + INNER_Y})"},
                         "".join(panel))
-            body.append(el("g", {"class": "layout", "id": f"layout-{k}",
+            body.append(el("g", {"class": "layout trips" if loss else "layout",
+                                 "id": f"layout-{k}",
                                  "transform": f"translate({n(x)},{n(y)})"},
                            "".join(title) + rack + limits))
             row_h = max(row_h, TITLE_H + max(rack_height(uh), INNER_Y + panel_h))
@@ -499,6 +608,18 @@ def plan_svg(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None = None
     height = y + MARGIN - CELL_GAP / 2
     doc = svg(width, height, body, cls="rack-elevations", title=heading, standalone=True)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + doc + "\n"
+
+
+def wrap_text(value: str, width: float, size: float) -> list[str]:
+    """``value`` broken at spaces into lines that fit ``width`` at font size ``size`` (a word
+    longer than a line is cut to fit)."""
+    lines: list[str] = []
+    for word in value.split():
+        if lines and text_width(f"{lines[-1]} {word}", size) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(fit(word, width, size))
+    return lines
 
 
 def _legend_row(entries: Sequence[tuple[str, str]], width: float, x0: float, y0: float

@@ -21,11 +21,12 @@ from markupsafe import Markup
 
 from .._version import __version__
 from ..models.catalog import Catalog, RackType
-from ..models.result import Placement, Plan, Selection
+from ..models.result import Placement, Plan, Rack, Selection
 from .charts import (
     BURN_IN_TINT,
     DELIVERY_TINT,
     MUTED,
+    NETWORK_GREY,
     BarItem,
     GanttRow,
     Marker,
@@ -42,6 +43,8 @@ from .charts import (
     usd_short,
 )
 from .elevation import (
+    AMPS_NOTE,
+    UNITS_NOTE,
     layout_cards,
     more_note,
     rack_types_of,
@@ -62,18 +65,26 @@ LIQUID = "#2f8478"
 CAPEX = "#3f6fa6"
 ENERGY = "#e0a23c"
 CUMULATIVE = "#1f2933"
-NETWORK = "#8f98a5"
+NETWORK = NETWORK_GREY
 
 _HEADERS = {
-    "gpus": "GPUs", "server_usd": "Servers $", "tariff_usd": "Tariff $",
-    "it_power_kw": "IT power kW", "energy_usd_per_year": "Energy $/yr", "power_kw": "Power kW",
-    "air_kw": "Air kW", "liquid_kw": "Liquid kW", "u_used": "U used", "node_leaf": "Node–leaf",
-    "leaf_spine": "Leaf–spine", "spine_core": "Spine–core", "link_gbps": "Link Gb/s",
-    "capex_usd": "Capex $", "usd": "$", "need_by": "Need by", "fiscal_year": "Fiscal year",
-    "energy_usd": "Energy $", "cumulative_usd": "Cumulative $", "unit_usd": "Unit $",
-    "extended_usd": "Extended $", "lead_time_weeks": "Lead weeks", "units": "Units",
-    "feed_kw_max": "Feed kW max", "feed_amps_max": "Feed A max", "it_kw": "IT kW",
+    "gpus": "GPUs", "server_usd": "Servers ($)", "tariff_usd": "Tariff ($)",
+    "it_power_kw": "IT power (kW)", "energy_usd_per_year": "Energy ($/yr)",
+    "power_kw": "Power (kW)", "air_kw": "Air (kW)", "liquid_kw": "Liquid (kW)",
+    "u_used": "U used", "node_leaf": "Node–leaf", "leaf_spine": "Leaf–spine",
+    "spine_core": "Spine–core", "link_gbps": "Link (Gb/s)", "capex_usd": "Capex ($)",
+    "usd": "Amount ($)", "need_by": "Need by", "fiscal_year": "Fiscal year",
+    "energy_usd": "Energy ($)", "cumulative_usd": "Cumulative ($)", "unit_usd": "Unit ($)",
+    "extended_usd": "Extended ($)", "lead_time_weeks": "Lead time (weeks)", "units": "Units",
+    "feed_kw_max": "Feed max (kW)", "feed_amps_max": "Feed max (A)", "it_kw": "IT (kW)",
 }
+"""Column titles of the tables from :func:`.report.sections` (their names are for machines)."""
+
+_SECTION_HEADERS = {
+    "Fabrics": {"units": "Scalable units"},
+    "Deliveries by month": {"units": "Servers"},
+}
+"""Titles that depend on the table: ``units`` counts different things."""
 
 
 # --------------------------------------------------------------------------- tables
@@ -84,6 +95,12 @@ class Cell:
     numeric: bool = False
     wrap: bool = False
     """Long text that may wrap (other cells keep to one line)."""
+
+    @property
+    def words(self) -> bool:
+        """Text of several words: on a narrow screen it may wrap between them (ids and
+        figures keep to one line)."""
+        return not self.numeric and " " in self.text.strip()
 
 
 @dataclass(frozen=True)
@@ -106,13 +123,26 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1e6 else f"{value:,.6g}"
 
 
+def _one_decimal(column: str) -> bool:
+    """kW and amps: to one decimal (``feed_amps_max``, ``power_kw``, ``it_kw``)."""
+    words = column.split("_")
+    return "kw" in words or "amps" in words
+
+
+def format_number(value: float, column: str) -> str:
+    """A figure of ``column`` as the report's tables show it: thousands separators; money
+    (a ``usd`` column) to whole dollars with ``$``; kW and amps to one decimal."""
+    if "usd" in column.split("_"):
+        sign = "-" if round(value) < 0 else ""
+        return f"{sign}${abs(value):,.0f}"
+    if _one_decimal(column):
+        return f"{value:,.1f}"
+    return _number(value)
+
+
 def _cell(value: Any, column: str) -> Cell:
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    if numeric and "usd" in column.split("_"):
-        money = f"${value:,.2f}" if column == "unit_usd" and value != int(value) else f"${value:,.0f}"
-        return Cell(money, True)
-    if numeric:
-        return Cell(_number(value), True)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Cell(format_number(value, column), True)
     return Cell(format_value(value))
 
 
@@ -120,13 +150,17 @@ _WRAP = {"description"}
 """Columns whose text wraps."""
 
 
-def make_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
-    """Cells formatted for people: money with ``$`` and separators, numbers right-aligned."""
+def make_table(columns: Sequence[str], rows: Sequence[Sequence[Any]],
+               titles: Mapping[str, str] | None = None) -> Table:
+    """Cells formatted for people (:func:`format_number`), numbers right-aligned; ``titles``
+    overrides column titles."""
     cells = [[_cell(v, c) for v, c in zip(row, columns, strict=False)] for row in rows]
     numeric = [bool(cells) and all(r[k].numeric or r[k].text in ("-", "") for r in cells)
                and any(r[k].numeric for r in cells) for k in range(len(columns))]
     wrap = [c in _WRAP for c in columns]
-    return Table([Cell(_header(c), numeric[k], wrap[k]) for k, c in enumerate(columns)],
+    titles = titles or {}
+    return Table([Cell(titles.get(c) or _header(c), numeric[k], wrap[k])
+                  for k, c in enumerate(columns)],
                  [[Cell(c.text, numeric[k], wrap[k]) for k, c in enumerate(row)]
                   for row in cells])
 
@@ -139,7 +173,7 @@ def _bom_table(plan: Plan) -> Table:
                                  for b in plan.bom])
     total = sum(b.extended_usd for b in plan.bom)
     foot = [Cell("Total"), Cell(""), Cell(""), Cell(""), Cell(""),
-            Cell(f"${total:,.0f}", True), Cell(""), Cell("")]
+            Cell(format_number(total, "extended_usd"), True), Cell(""), Cell("")]
     return Table(table.headers, table.rows, foot)
 
 
@@ -160,9 +194,17 @@ def capex_chart(plan: Plan) -> str:
     return hbar_chart(items, id_="chart-capex-svg", title="Capex by category", width=400)
 
 
+def may_draw_kw(rack_type: RackType, redundancy: str) -> float:
+    """What one rack of the type may draw: its usable power under ``redundancy`` or the heat
+    its air and liquid cooling together can reject, whichever is less."""
+    return min(rack_type.usable_power_kw(redundancy),
+               rack_type.air_cooling_kw + rack_type.liquid_cooling_kw)
+
+
 def power_chart(plan: Plan, types: Mapping[str, RackType]) -> str:
-    """Reserved power by rack type, split by how it is cooled (air, liquid), with the power
-    the racks of that type may draw marked when the type is known."""
+    """Reserved power by rack type, split by how it is cooled (air, liquid), with what the
+    racks of that type may draw (:func:`may_draw_kw`) marked when the type is known."""
+    redundancy = redundancy_of(plan)
     by_type: dict[str, list[float]] = {}
     for r in plan.racks:
         row = by_type.setdefault(r.rack, [0, 0.0, 0.0, 0.0])
@@ -170,7 +212,7 @@ def power_chart(plan: Plan, types: Mapping[str, RackType]) -> str:
         row[1] += r.air_kw
         row[2] += r.liquid_kw
         if r.rack in types:
-            row[3] += types[r.rack].usable_power_kw(redundancy_of(plan))
+            row[3] += may_draw_kw(types[r.rack], redundancy)
     names = list(by_type)
     caps: list[float | None] = [by_type[k][3] if k in types else None for k in names]
 
@@ -245,10 +287,30 @@ def _fifo(deliveries: Sequence[tuple[dt.date, int]], sizes: Sequence[int]
     return out
 
 
+def _fabrics_in(rack: Rack) -> set[str]:
+    return ({s.fabric for s in rack.slots if s.fabric}
+            | {p.fabric for p in rack.placements if not isinstance(p, Placement)})
+
+
+def network_installed(plan: Plan) -> dict[str, list[dt.date]]:
+    """Per workload, when the network racks it waits for are installed: those holding its
+    compute fabric (``compute:<workload>``) or a fabric the workloads share (storage, in-band,
+    out-of-band, appliances), as the schedule has it."""
+    network = [(r.installed_date, _fabrics_in(r)) for r in plan.racks if r.role == "network"]
+    out: dict[str, list[dt.date]] = {}
+    for w in plan.schedule.workloads:
+        own = f"compute:{w.workload}"
+        out[w.workload] = [day for day, fabrics in network
+                           if any(f == own or not f.startswith("compute:") for f in fabrics)]
+    return out
+
+
 def gantt_rows(plan: Plan) -> list[GanttRow]:
-    """Per workload (or phase): order, lead time, deliveries, installation of its racks,
-    burn-in, online date and need-by; then the network racks, if any."""
+    """Per workload (or phase): order, lead time, deliveries, installation of its racks, the
+    wait for the network racks it needs (when they are installed after its own), burn-in,
+    online date and need-by; then the network racks, if any."""
     colors = workload_colors(plan)
+    network_days = network_installed(plan)
     selections: dict[str, Selection] = {}
     for s in plan.selections:
         selections.setdefault(s.workload, s)
@@ -280,20 +342,30 @@ def gantt_rows(plan: Plan) -> list[GanttRow]:
             if sel is not None:
                 gpus = ph.gpus if ph else sel.gpus
                 label += f" · {gpus:,} GPUs on {sel.server}"
+            # the last network rack it waits for, if installed after its own last rack and by
+            # its online date: the time between is a wait, not burn-in
+            net = [d for d in network_days.get(w.workload, []) if online is None or d <= online]
             rows.append(_gantt_row(label, color, order, shares[k] if k < len(shares) else [],
-                                   days, online, need_by))
+                                   days, online, need_by, network_ready=max(net, default=None)))
     network = [r for r in plan.racks if r.role == "network"]
     if network:
-        arrivals = sorted((r.arrival_date, 1) for r in network if r.arrival_date is not None)
+        per_day: dict[dt.date, int] = {}
+        for r in network:
+            if r.arrival_date is not None:
+                per_day[r.arrival_date] = per_day.get(r.arrival_date, 0) + 1
         rows.append(_gantt_row(f"network · {len(network):,} racks", NETWORK,
-                               plan.schedule.order_date, arrivals,
+                               plan.schedule.order_date, sorted(per_day.items()),
                                [r.installed_date for r in network], None, None, unit="racks"))
     return rows
 
 
 def _gantt_row(label: str, color: str, order: dt.date | None,
                deliveries: Sequence[tuple[dt.date, int]], installed: Sequence[dt.date],
-               online: dt.date | None, need_by: dt.date | None, unit: str = "units") -> GanttRow:
+               online: dt.date | None, need_by: dt.date | None, unit: str = "units",
+               network_ready: dt.date | None = None) -> GanttRow:
+    """One row of the Gantt chart. ``network_ready``: when the last network rack the row
+    waits for is installed; between the row's own last rack and it, the row waits for the
+    network, and burn-in runs from whichever is later to ``online``."""
     segments: list[Segment] = []
     markers: list[Marker] = []
     if order is not None:
@@ -315,9 +387,16 @@ def _gantt_row(label: str, color: str, order: dt.date | None,
         a, b = min(installed), max(installed)
         segments.append(Segment(a, b, "install", color,
                                 f"Installation {a} → {b}: {len(installed):,} racks"))
+        if network_ready is not None and network_ready > b and (online is None
+                                                                or network_ready <= online):
+            segments.append(Segment(b, network_ready, "network-wait", NETWORK,
+                                    f"Waiting for network racks {b} → {network_ready} "
+                                    f"({_days(b, network_ready)} days): the last one it needs "
+                                    "is installed then"))
+            b = network_ready
         if online is not None and online > b:
             segments.append(Segment(b, online, "burn-in", tint(color, BURN_IN_TINT),
-                                    f"Burn-in {b} → {online}"))
+                                    f"Burn-in {b} → {online} ({_days(b, online)} days)"))
     if online is not None:
         markers.append(Marker(online, "online", f"Online {online}"))
     if need_by is not None:
@@ -332,7 +411,9 @@ def _gantt_row(label: str, color: str, order: dt.date | None,
 def gantt_charts(plan: Plan) -> tuple[str, str]:
     """The schedule as a Gantt chart: a wide and a narrow version."""
     rows = gantt_rows(plan)
-    title = "Schedule: order, deliveries, installation, burn-in, online"
+    waits = any(s.kind == "network-wait" for r in rows for s in r.segments)
+    title = ("Schedule: order, deliveries, installation, "
+             + ("waiting for network racks, " if waits else "") + "burn-in, online")
     return (gantt_chart(rows, id_="chart-gantt-wide", title=title, width=960),
             gantt_chart(rows, id_="chart-gantt-narrow", title=title, width=360))
 
@@ -370,8 +451,24 @@ def _kpis(plan: Plan) -> list[dict[str, str]]:
 def _section(plan: Plan, title: str) -> Table | None:
     for name, columns, rows in sections(plan):
         if name == title and rows:
-            return make_table(columns, rows)
+            titles = dict(_SECTION_HEADERS.get(title, {}))
+            if title == "Racks by type":
+                roles = {r.role for r in plan.racks}
+                titles["units"] = ("Devices" if roles == {"network"} else "Servers"
+                                   if roles == {"servers"} else "Servers / devices")
+            return make_table(columns, rows, titles)
     return None
+
+
+def _is_feed_loss_warning(warning: str) -> bool:
+    """The planner's warning that says what the feed-loss box says (shown once, as the box)."""
+    return warning.startswith("power redundancy N:") and "would trip" in warning
+
+
+def _details(plan: Plan) -> list[tuple[str, str]]:
+    """The headline figures as the summary has them, kW to one decimal."""
+    return [(k, f"{v:,.1f}" if isinstance(v, float) and k.endswith("_kw") else format_value(v))
+            for k, v in summary(plan)]
 
 
 def report_context(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None = None,
@@ -384,10 +481,13 @@ def report_context(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None 
     fabrics = _section(plan, "Fabrics") if plan.fabrics else None
     bom = _bom_table(plan) if plan.bom else None
     feed_loss = None
+    warnings = list(plan.warnings)
     if plan.feed_loss is not None and plan.feed_loss.racks:
         fl = plan.feed_loss
-        feed_loss = {"racks": len(fl.racks), "it_kw": num(fl.it_kw), "gpus": f"{fl.gpus:,}",
+        feed_loss = {"racks": len(fl.racks), "of": f"{len(plan.racks):,}",
+                     "it_kw": f"{fl.it_kw:,.1f}", "gpus": f"{fl.gpus:,}",
                      "ids": ", ".join(fl.racks[:40]) + (" …" if len(fl.racks) > 40 else "")}
+        warnings = [w for w in warnings if not _is_feed_loss_warning(w)]
     nav = [("summary", "Summary"), ("selections", "Selections"), ("costs", "Costs and limits"),
            ("schedule", "Schedule"), ("racks", "Racks")]
     if fabrics:
@@ -404,8 +504,8 @@ def report_context(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None 
         "kpis": _kpis(plan),
         "capex_total": usd_short(plan.totals.capex_usd),
         "phased": any(len(w.phases) > 1 for w in plan.schedule.workloads),
-        "details": [(k, format_value(v)) for k, v in summary(plan)],
-        "warnings": plan.warnings,
+        "details": _details(plan),
+        "warnings": warnings,
         "feed_loss": feed_loss,
         "selections": _section(plan, "Selections"),
         "racks_by_type": _section(plan, "Racks by type"),
@@ -420,8 +520,11 @@ def report_context(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None 
                    "gantt_narrow": Markup(gantt_narrow), "cash_flow_wide": Markup(flow_wide),
                    "cash_flow_narrow": Markup(flow_narrow)},
         "cards": [{"index": c.index, "title": c.title, "subtitle": c.subtitle,
-                   "rack_svg": Markup(c.rack_svg), "limits_svg": Markup(c.limits_svg)}
+                   "rack_svg": Markup(c.rack_svg), "limits_svg": Markup(c.limits_svg),
+                   "trips": c.trips}
                   for c in cards],
+        "units_note": UNITS_NOTE,
+        "amps_note": AMPS_NOTE if any(r.feeds for r in plan.racks) else "",
         "legend": legend,
         "layouts_total": len(cards) + len(hidden),
         "more_layouts": more_note(hidden),

@@ -176,8 +176,18 @@ def _feeds(wb: Workbook, plan: Plan) -> None:
     # no Total row: a feed's load is what it carries when others fail, so loads do not add up
     cols = [_Col("Rack"), _Col("Feed"), _Col("Load (kW)", KW), _Col("Current (A)", AMPS),
             _Col("Normal load (kW)", KW), _Col("Rated (kW)", KW), _Col("Rated current (A)", AMPS)]
-    rows = ((r.id, f.feed, f.kw, f.amps, f.normal_kw, f.rated_kw, f.rated_amps)
+    trips = set(plan.feed_loss.racks) if plan.feed_loss is not None else None
+    if trips is None:  # 2N: each side carries the whole rack already ("Load")
+        rows: Iterable[tuple[Any, ...]] = (
+            (r.id, f.feed, f.kw, f.amps, f.normal_kw, f.rated_kw, f.rated_amps)
             for r in plan.racks for f in r.feeds)
+    else:
+        # N: with one feed down, each other feed carries power_kw / (feeds - 1); a rack with a
+        # single feed has none left (no figure)
+        cols += [_Col("Trips on a feed loss"), _Col("Load if one feed fails (kW)", KW)]
+        rows = ((r.id, f.feed, f.kw, f.amps, f.normal_kw, f.rated_kw, f.rated_amps,
+                 r.id in trips, r.power_kw / (len(r.feeds) - 1) if len(r.feeds) > 1 else None)
+                for r in plan.racks for f in r.feeds)
     _write_table(wb, "Feeds", cols, rows)
 
 
