@@ -11,6 +11,8 @@ Load a hardware catalog and a scenario, and plan racks::
 Every error raised on purpose derives from :class:`rackplan.RackplanError`.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .errors import (
     CatalogError,
@@ -22,12 +24,59 @@ from .errors import (
     ScenarioError,
     SearchLimitError,
 )
-from .loading import bundled_catalog_dir, load_catalog, load_plan, load_scenario
-from .models import GPU, Catalog, RackPosition, RackType, Scenario, Server, Site, Workload
-from .models.result import Plan
-from .packing import PackResult, pack_vectors
-from .planning import plan
-from .sweep import SweepRow, sweep
+
+if TYPE_CHECKING:  # the names below load on first use (see __getattr__)
+    from .loading import bundled_catalog_dir, load_catalog, load_plan, load_scenario
+    from .models import GPU, Catalog, RackPosition, RackType, Scenario, Server, Site, Workload
+    from .models.result import Plan
+    from .packing import PackResult, pack_vectors
+    from .planning import plan
+    from .sweep import SweepRow
+
+_LAZY = {
+    "bundled_catalog_dir": "loading", "load_catalog": "loading", "load_plan": "loading",
+    "load_scenario": "loading",
+    "GPU": "models", "Catalog": "models", "RackPosition": "models", "RackType": "models",
+    "Scenario": "models", "Server": "models", "Site": "models", "Workload": "models",
+    "Plan": "models.result",
+    "PackResult": "packing", "pack_vectors": "packing",
+    "plan": "planning",
+    "SweepRow": "sweep",
+}
+"""Public names and the module each comes from. They load on first use, so ``import rackplan``
+(and ``rackplan --version``) does not pay for pydantic, NumPy and Numba until they are needed."""
+
+_SUBMODULES = {"cli", "errors", "export", "kernels", "loading", "models", "network", "packing",
+               "planning", "render", "sweep", "tolerance"}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value  # once loaded, a plain attribute
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+# The subpackage rackplan.sweep shares its name with the function: import the (light) package
+# first, then bind the name to the function, as ``from .sweep import sweep`` did.
+from . import sweep as _sweep_package  # noqa: E402,F401
+
+
+def sweep(spec: Any, **kwargs: Any) -> Any:
+    """Plan a sweep file's base scenario at every point: see :func:`rackplan.sweep.runner.sweep`
+    (same arguments; the planner loads on the first call)."""
+    from .sweep.runner import sweep as run
+
+    return run(spec, **kwargs)
 
 __all__ = [
     "Catalog",

@@ -21,6 +21,7 @@ profile otherwise.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,10 @@ import rackplan
 from rackplan.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# The catalog cache of a test session lives in a folder of its own (never the user's
+# ~/.cache/rackplan), shared with the processes the tests start.
+os.environ.setdefault("RACKPLAN_CACHE_DIR", tempfile.mkdtemp(prefix="rackplan-test-cache-"))
 
 # --------------------------------------------------------------------------- Hypothesis profiles
 
@@ -79,6 +84,10 @@ SLOW: dict[str, str] = {
     # seconds: measured with --durations on the 2-core development machine, warm Numba cache
     "tests/test_install.py": "builds the wheel, installs it fresh and compiles the kernels cold (~200 s)",
     "tests/test_report_browser.py": "opens the HTML report in headless Chromium at two widths (~6 s)",
+    "tests/test_startup.py::test_ctrl_c_while_the_command_loads_is_one_line_and_exit_130":
+        "five processes interrupted while they load (~2 s)",
+    "tests/test_network.py::test_superpod_h100_reference": "plans the 127-DGX SuperPOD (~3 s)",
+    "tests/test_pattern_milp.py::test_tight_site_scenarios": "HiGHS on tight sites (~1.5 s)",
     "tests/test_plan_kernels.py::test_pooling_identical_shared_items_keeps_the_optimum":
         "brute force over every assignment (~60 s)",
     "tests/test_plan_kernels.py::test_many_item_types_pack_close_to_the_vector_packer":

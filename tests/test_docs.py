@@ -137,7 +137,8 @@ def test_every_command_is_documented():
 
     def commands(group: Group, prefix: str) -> list[str]:
         out = []
-        for name, command in group.commands.items():
+        for name in group.list_commands(None):  # type: ignore[arg-type]
+            command = group.get_command(None, name)  # type: ignore[arg-type]
             if isinstance(command, Group):
                 out += commands(command, f"{prefix} {name}")
             else:

@@ -7,6 +7,7 @@ never a traceback (set RACKPLAN_DEBUG=1 to see one for internal errors).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Any
@@ -26,8 +27,48 @@ class _Interrupted(Exception):
     """Ctrl-C inside a command (raised past click, which would print a blank line)."""
 
 
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "catalog": ("catalog", "catalog", "Browse and check the hardware catalog (GPUs, servers, rack types)."),
+    "compare": ("plan", "compare_command",
+                "Side-by-side alternatives for SCENARIO: one row per candidate server model."),
+    "draw": ("draw", "draw_command", "Draw a saved plan's rack elevations as SVG."),
+    "export": ("export", "export_group", "Export a saved plan to other tools (NetBox)."),
+    "plan": ("plan", "plan_command", "Plan SCENARIO: choose servers, pack racks, cost and schedule."),
+    "schema": ("schema", "schema", "Print the JSON Schema of a catalog file, a scenario file, or a plan."),
+    "size": ("plan", "size_command", "Quick sizing with no scenario file: GPUs of one server model or GPU."),
+    "sweep": ("sweep", "sweep_command",
+              "Plan a scenario over a grid or a sample of values, one row per point."),
+}
+"""Each subcommand: the module of this package that defines it, its name there, and the line
+``rackplan --help`` shows. A subcommand's module (and what it imports: pydantic, NumPy, Numba)
+loads only when that subcommand runs, so ``--version`` and ``--help`` start at once."""
+
+
 class _Group(click.Group):
-    """Turns every error into one line on stderr and the contract's exit codes."""
+    """Turns every error into one line on stderr and the contract's exit codes; loads each
+    subcommand's module only when it is used (see ``COMMANDS``)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return self.commands.get(cmd_name)
+        module, attr, _help = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{module}.{attr} is not a click command")
+        self.commands[cmd_name] = command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # the summary lines come from COMMANDS, so listing them imports nothing
+        rows = [(name, COMMANDS[name][2] if name in COMMANDS else
+                 self.commands[name].get_short_help_str(formatter.width))
+                for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -95,17 +136,3 @@ def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="rackplan")
 
 
-from . import catalog as _catalog  # noqa: E402  (registers subcommands)
-from . import draw as _draw  # noqa: E402
-from . import export as _export  # noqa: E402
-from . import plan as _plan  # noqa: E402
-from . import schema as _schema  # noqa: E402
-
-cli.add_command(_catalog.catalog)
-cli.add_command(_plan.plan_command)
-cli.add_command(_plan.size_command)
-cli.add_command(_plan.compare_command)
-cli.add_command(_schema.schema)
-cli.add_command(_draw.draw_command)
-cli.add_command(_export.export_group)
-from . import sweep as _sweep  # noqa: E402,F401  (registers rackplan sweep)

@@ -32,7 +32,6 @@ from ..sweep import (
 )
 from ..sweep.output import pyarrow_available
 from ..sweep.runner import _dask
-from . import cli
 from ._options import catalog_option, emit
 
 
@@ -317,4 +316,3 @@ def _duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-cli.add_command(sweep_command)

@@ -23,12 +23,42 @@ The modules, in the order a sweep uses them:
 - :mod:`.analysis`: :func:`pareto` and the sensitivity :func:`tornado`.
 """
 
-from .analysis import FIGURE, TornadoRow, pareto, parse_pareto, tornado, tornado_table
-from .output import FORMATS, format_for, read_rows, rows_table, rows_text, write_rows
-from .prepare import PreparedSweep, SensitivityCase, prepare
-from .rows import FIXED_COLUMNS, NUMERIC_COLUMNS, SweepRow, columns
-from .runner import Payload, row_mismatch, run_chunk, run_point, sweep, value_key
-from .spec import Range, Sensitivity, SweepSpec, Uniform, load_sweep
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below load on first use (see __getattr__)
+    from .analysis import FIGURE, TornadoRow, pareto, parse_pareto, tornado, tornado_table
+    from .output import FORMATS, format_for, read_rows, rows_table, rows_text, write_rows
+    from .prepare import PreparedSweep, SensitivityCase, prepare
+    from .rows import FIXED_COLUMNS, NUMERIC_COLUMNS, SweepRow, columns
+    from .runner import Payload, row_mismatch, run_chunk, run_point, sweep, value_key
+    from .spec import Range, Sensitivity, SweepSpec, Uniform, load_sweep
+
+_FROM = {
+    "analysis": ["FIGURE", "TornadoRow", "pareto", "parse_pareto", "tornado", "tornado_table"],
+    "output": ["FORMATS", "format_for", "read_rows", "rows_table", "rows_text", "write_rows"],
+    "prepare": ["PreparedSweep", "SensitivityCase", "prepare"],
+    "rows": ["FIXED_COLUMNS", "NUMERIC_COLUMNS", "SweepRow", "columns"],
+    "runner": ["Payload", "row_mismatch", "run_chunk", "run_point", "sweep", "value_key"],
+    "spec": ["Range", "Sensitivity", "SweepSpec", "Uniform", "load_sweep"],
+}
+_LAZY = {name: module for module, names in _FROM.items() for name in names}
+"""Each public name and the module it comes from: ``import rackplan`` imports this package
+(the function ``rackplan.sweep`` shares its name) without loading the planner."""
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "FIGURE",
