@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import _catalog_cache
 from ._yaml import read_yaml
 from .errors import CatalogError, InputError, Problem, ScenarioError
 from .models import SECTIONS, Catalog, RackPosition, Scenario, Site, Workload
@@ -45,6 +47,72 @@ def bundled_catalog_dir() -> Path:
 def bundled_catalog_files() -> list[Path]:
     """The bundled catalog files, in load order."""
     return sorted(bundled_catalog_dir().glob("*.yaml"))
+
+
+# --------------------------------------------------------------------------- did you mean
+
+LIST_KNOWN_UP_TO = 12
+"""A 'did you mean' hint lists every known id when there are at most this many."""
+
+_CLOSE_RATIO = 0.6
+"""Least difflib similarity for a spelling to count as close."""
+_CLOSE_MARGIN = 0.1
+"""Close spellings are kept only within this much similarity of the closest one."""
+_MIN_FRAGMENT = 3
+"""A word this long or longer also finds the ids that contain it."""
+
+
+def suggest(word: str, known: Iterable[str], limit: int = 5) -> list[str]:
+    """The entries of ``known`` that ``word`` probably meant, best first, at most ``limit``.
+
+    Compared without case: the same id in other case first, then close spellings (difflib,
+    within a margin of the closest), then the ids that start with ``word``, then those that
+    contain it (so ``h100`` finds ``h100-sxm``, ``dell-xe9680-h100``, ``nvidia-dgx-h100``).
+    """
+    folded: dict[str, str] = {}
+    for entry in known:
+        folded.setdefault(entry.casefold(), entry)
+    w = word.strip().casefold()
+    if not w or limit <= 0 or not folded:
+        return []
+    found: list[str] = [w] if w in folded else []
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(w)
+    scored = []
+    for key in folded:
+        matcher.set_seq1(key)
+        if matcher.real_quick_ratio() >= _CLOSE_RATIO and matcher.quick_ratio() >= _CLOSE_RATIO:
+            ratio = matcher.ratio()
+            if ratio >= _CLOSE_RATIO:
+                scored.append((-ratio, key))
+    scored.sort()
+    if scored:
+        best = -scored[0][0]
+        found += [key for r, key in scored if -r >= best - _CLOSE_MARGIN]
+    if len(w) >= _MIN_FRAGMENT:
+        found += sorted(key for key in folded if key.startswith(w))
+        found += sorted(key for key in folded if w in key)
+    return [folded[key] for key in dict.fromkeys(found)][:limit]
+
+
+def did_you_mean(word: str, known: Sequence[str], limit: int = 5,
+                 list_up_to: int = LIST_KNOWN_UP_TO) -> str:
+    """A hint to append to "unknown ... 'word'": ``"; did you mean 'a' or 'b'?"``, followed
+    by ``" (known: ...)"`` when ``known`` has at most ``list_up_to`` entries; with nothing
+    close, ``"; known: ..."`` for a short list and ``""`` for a long one."""
+    close = suggest(word, known, limit)
+    listed = ", ".join(known) if len(known) <= list_up_to else ""
+    if close:
+        return f"; did you mean {_either(close)}?" + (f" (known: {listed})" if listed else "")
+    if not known:
+        return "; known: none"
+    return f"; known: {listed}" if listed else ""
+
+
+def _either(words: Sequence[str]) -> str:
+    """``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``."""
+    quoted = [repr(w) for w in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 # --------------------------------------------------------------------------- errors
@@ -76,12 +144,20 @@ def error_message(err: Mapping[str, Any], model: type[BaseModel] | None) -> str:
         if model is None:
             return "unknown field"
         name = str(err["loc"][-1]) if err["loc"] else ""
-        close = difflib.get_close_matches(name, list(model.model_fields), n=1)
-        if close:
-            return f"unknown field; did you mean {close[0]!r}?"
-        return f"unknown field; allowed fields: {', '.join(model.model_fields)}"
+        hint = did_you_mean(name, list(model.model_fields), limit=3, list_up_to=0)
+        return "unknown field" + (hint or f"; allowed fields: {', '.join(model.model_fields)}")
     if kind == "missing":
         return "required field is missing"
+    if kind == "literal_error" and isinstance(err.get("input"), str):
+        # the choices are listed already; name the one probably meant
+        choices = re.findall(r"'((?:[^'\\]|\\.)*)'", str(err.get("ctx", {}).get("expected", "")))
+        close = suggest(err["input"], choices, limit=2)
+        hint = f"; did you mean {_either(close)}?" if close else ""
+        return _plain(err, msg) + hint
+    return _plain(err, msg)
+
+
+def _plain(err: Mapping[str, Any], msg: str) -> str:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     else:
@@ -98,7 +174,7 @@ def _problems_from_validation(
     model: type[BaseModel] | None,
 ) -> list[Problem]:
     problems = []
-    for err in _sorted_errors(exc):
+    for err in _sorted_errors(exc, None if model is None else lambda _loc: model):
         problems.append(
             Problem(file, entry, _loc_to_path(tuple(err["loc"])) or None,
                     error_message(err, model))
@@ -106,9 +182,25 @@ def _problems_from_validation(
     return problems
 
 
-def _sorted_errors(exc: ValidationError) -> list[Any]:
-    # Unknown fields first: a misspelt key usually explains a 'missing' one.
-    return sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+def _sorted_errors(exc: ValidationError,
+                   model_at: Callable[[tuple[Any, ...]], type[BaseModel] | None] | None = None
+                   ) -> list[Any]:
+    """Unknown fields first: a misspelt key usually explains a 'missing' one. With
+    ``model_at`` (the model owning a location's last key), a required field reported missing
+    beside an unknown key that the hint says was meant for it is left out: one problem, one
+    line."""
+    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+    if model_at is None:
+        return errors
+    meant = set()
+    for err in errors:
+        loc = tuple(err["loc"])
+        model = model_at(loc) if err["type"] == "extra_forbidden" and loc else None
+        if model is not None:
+            close = suggest(str(loc[-1]), list(model.model_fields), limit=1)
+            if close:
+                meant.add((*loc[:-1], close[0]))
+    return [e for e in errors if e["type"] != "missing" or tuple(e["loc"]) not in meant]
 
 
 # --------------------------------------------------------------------------- catalog
@@ -183,6 +275,9 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
     user_ids: dict[str, str] = {}
     files = [(p, True) for p in (bundled_catalog_files() if include_bundled else [])]
     files += [(Path(p), False) for p in paths]
+    cached = _catalog_cache.get([p for p, _ in files], include_bundled)
+    if cached is not None:
+        return cached
     seen_files: set[Path] = set()
     for path, bundled in files:
         name = str(path)
@@ -225,18 +320,22 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
             continue
         source_files[entry_id] = raw.file
 
-    gpu_ids = {g.id for g in built["gpus"]}
+    gpu_ids = [g.id for g in built["gpus"]]
     for server in built["servers"]:
         if server.gpu not in gpu_ids:
-            hint = "" if server.gpu not in entries else f" ({server.gpu!r} is not a GPU entry)"
+            kind = "" if server.gpu not in entries else f" ({server.gpu!r} is not a GPU entry)"
+            close = suggest(server.gpu, gpu_ids)
+            fix = (f"; did you mean {_either(close)}? (or add it under gpus)" if close
+                   else "; add it under gpus or fix the id")
             problems.append(Problem(source_files[server.id], f"servers[{server.id}]", "gpu",
-                                    f"unknown GPU id {server.gpu!r}{hint}; "
-                                    "add it under gpus or fix the id"))
+                                    f"unknown GPU id {server.gpu!r}{kind}{fix}"))
     if problems:
         raise CatalogError(problems)
-    return Catalog(gpus=built["gpus"], servers=built["servers"], racks=built["racks"],
-                   switches=built["switches"], optics=built["optics"],
-                   appliances=built["appliances"], source_files=source_files)
+    catalog = Catalog(gpus=built["gpus"], servers=built["servers"], racks=built["racks"],
+                      switches=built["switches"], optics=built["optics"],
+                      appliances=built["appliances"], source_files=source_files)
+    _catalog_cache.put([p for p, _ in files], include_bundled, catalog)
+    return catalog
 
 
 def _apply_override(base: _RawEntry, item: dict[str, Any], file: str) -> None:
@@ -339,7 +438,7 @@ def load_scenario(path: str | Path) -> Scenario:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         problems = []
-        for err in _sorted_errors(exc):
+        for err in _sorted_errors(exc, _scenario_model_at):
             loc = tuple(err["loc"])
             entry, rest = _scenario_label(raw, loc)
             model = _scenario_model_at(loc)
@@ -393,9 +492,9 @@ def check_scenario_references(scenario: Scenario, catalog: Catalog, file: str | 
         field_ = f"rack_positions[{index}].rack"
         entry = catalog.get(position.rack) if position.rack in catalog else None
         if not isinstance(entry, RackType):
-            known = ", ".join(r.id for r in catalog.racks)
             problems.append(Problem(file, "site", field_,
-                                    f"unknown rack type {position.rack!r}; known: {known}"))
+                                    _unknown("rack type", position.rack, entry,
+                                             [r.id for r in catalog.racks])))
         elif redundancy == "2N" and entry.feeds < 2:
             problems.append(Problem(file, "site", field_,
                                     f"rack type {position.rack!r} has feeds=1, which cannot give "
@@ -408,13 +507,15 @@ def check_scenario_references(scenario: Scenario, catalog: Catalog, file: str | 
                                     "cannot be split into two equal sides for 2N power "
                                     "redundancy; use power_redundancy: N or an even number of "
                                     "feeds"))
+    models = [g.id for g in catalog.gpus] + [s.id for s in catalog.servers]
     for workload in scenario.workloads:
         for index, allowed in enumerate(workload.allowed or []):
             entry = catalog.get(allowed) if allowed in catalog else None
             if not isinstance(entry, GPU | Server):
+                what = "" if entry is None else f", not {_kind_name(entry)}"
                 problems.append(Problem(file, f"workloads[{workload.name}]", f"allowed[{index}]",
-                                        f"unknown id {allowed!r}: expected a GPU id or a "
-                                        "server id from the catalog"))
+                                        f"unknown id {allowed!r}: expected a GPU id or a server "
+                                        f"id from the catalog{what}{did_you_mean(allowed, models)}"))
     problems.extend(_supply_problems(scenario, catalog, file))
     if scenario.network is not None:
         problems.extend(_network_problems(scenario, scenario.network, catalog, file))
@@ -432,9 +533,10 @@ def _supply_problems(scenario: Scenario, catalog: Catalog, file: str | None) -> 
         key = rule.match.casefold()
         if key not in names:
             vendors = sorted({s.vendor for s in catalog.servers})
-            close = difflib.get_close_matches(rule.match, vendors + [s.id for s in catalog.servers]
-                                              + [g.id for g in catalog.gpus], n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; vendors: {', '.join(vendors)}"
+            close = suggest(rule.match, vendors + [s.id for s in catalog.servers]
+                            + [g.id for g in catalog.gpus])
+            hint = (f"; did you mean {_either(close)}?" if close
+                    else f"; vendors: {', '.join(vendors)}")
             problems.append(Problem(file, f"supply[{i}]", "match",
                                     f"{rule.match!r} is no vendor, server id or GPU id in the "
                                     f"catalog{hint}"))
@@ -455,9 +557,7 @@ def _network_problems(scenario: Scenario, net: Network, catalog: Catalog,
         entry = catalog.get(entry_id) if entry_id in catalog else None
         if not isinstance(entry, kind):
             known = [e.id for e in getattr(catalog, _PLURAL[kind])]
-            close = difflib.get_close_matches(entry_id, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known) or 'none'}"
-            problems.append(Problem(file, "network", field_, f"unknown {what} {entry_id!r}{hint}"))
+            problems.append(Problem(file, "network", field_, _unknown(what, entry_id, entry, known)))
             return None
         return entry
 
@@ -490,6 +590,19 @@ def _network_problems(scenario: Scenario, net: Network, catalog: Catalog,
 
 _PLURAL: dict[type, str] = {RackType: "racks", Switch: "switches", Optic: "optics",
                             Appliance: "appliances"}
+
+
+def _kind_name(entry: object) -> str:
+    """``a server``, ``an appliance``, ... for an entry of any catalog section."""
+    name = next((_SINGULAR[section] for section, model in SECTIONS.items()
+                 if isinstance(entry, model)), type(entry).__name__)
+    return ("an " if name[:1].lower() in "aeiou" else "a ") + name
+
+
+def _unknown(what: str, entry_id: str, entry: object | None, known: Sequence[str]) -> str:
+    """``unknown rack type 'x'; did you mean ...`` (``entry``: what the id names instead)."""
+    other = "" if entry is None else f" ({entry_id!r} is {_kind_name(entry)})"
+    return f"unknown {what} {entry_id!r}{other}{did_you_mean(entry_id, known)}"
 
 
 MAX_PLAN_BYTES = 1 << 30

@@ -222,16 +222,22 @@ def _ports_text(network: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+VALIDATE_SHOWN = 50
+"""``catalog validate`` prints at most this many problems (all of them with ``--all``)."""
+
+
 @catalog.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--all", "show_all", is_flag=True,
-              help="Print every problem found, one per line, instead of the first.")
+              help=f"Print every problem found; by default the first {VALIDATE_SHOWN}.")
 def validate_cmd(files: tuple[str, ...], show_all: bool) -> None:
     """Check user catalog files: each alone, then merged with the bundled catalog.
 
     Alone: YAML syntax, sections, entry shape, duplicate ids within the file.
     Merged: every field of every entry (overrides applied), ids unique across
-    files, and every server's GPU id known. Exit 0 when all is well, 2 otherwise.
+    files, and every server's GPU id known. Exit 0 when all is well; otherwise
+    every problem, one per line on stderr (the first 50 and a count of the rest
+    without --all), and exit 2.
     """
     problems = []
     counts = {}
@@ -246,11 +252,14 @@ def validate_cmd(files: tuple[str, ...], show_all: bool) -> None:
         except CatalogError as exc:
             problems.extend(exc.problems)
     if problems:
-        if show_all:
-            for problem in problems:
-                click.echo(f"error: {problem}", err=True)
-            raise click.exceptions.Exit(2)
-        raise CatalogError(problems)
+        shown = problems if show_all else problems[:VALIDATE_SHOWN]
+        for problem in shown:
+            click.echo(f"error: {problem}", err=True)
+        rest = len(problems) - len(shown)
+        if rest:
+            click.echo(f"... and {rest} more problem{'s' if rest > 1 else ''} "
+                       "(--all prints every one)", err=True)
+        raise click.exceptions.Exit(2)
     for path in files:
         click.echo(f"ok: {path} ({counts[path]} entries)")
     click.echo(f"ok: merged with the bundled catalog: {len(merged.gpus)} GPUs, "

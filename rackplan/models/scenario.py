@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -26,6 +26,14 @@ _MODEL_CONFIG = ConfigDict(
     use_attribute_docstrings=True,
     allow_inf_nan=False,
 )
+
+
+WarningCode = Literal["electricity_price", "tariff_rate", "pue", "budget_below_one_server",
+                      "no_scale_up_domain"]
+"""Codes of the warnings on values that are valid but implausible (see
+:mod:`rackplan.planning.guards`); a scenario silences them with ``accept_warnings``."""
+
+WARNING_CODES: tuple[str, ...] = get_args(WarningCode)
 
 
 FIRST_START = dt.date(1990, 1, 1)
@@ -287,6 +295,10 @@ class Scenario(BaseModel):
     are not capped."""
     discount_rate: StrictFloat = Field(default=0.0, ge=0, le=1)
     """Yearly rate for ``totals.npv_usd`` (0 = undiscounted)."""
+    accept_warnings: list[WarningCode] = Field(default_factory=list, max_length=100)
+    """Warnings on implausible values not to give, by code (``electricity_price``,
+    ``tariff_rate``, ``pue``, ``budget_below_one_server``, ``no_scale_up_domain``): the value
+    is meant."""
 
     _base_dir: Path | None = PrivateAttr(default=None)
     _source_file: str | None = PrivateAttr(default=None)

@@ -38,6 +38,7 @@ from .arrays import SiteArrays, item_arrays
 from .bom import bill_of_materials, costs_from_bom, fabrics_of
 from .candidates import Candidate
 from .cashflow import CashFlowResult, EnergyStream, cash_flow, horizon_days
+from .guards import plan_guards, scenario_guards
 from .layout import Unit, feed_loss, feeds_for, slots_for
 from .limits import FINAL_NODE_LIMIT, FINAL_WORK, MAX_PATTERNS, REPACK_GAP, SMALL_RACKS
 from .network import NetworkPlan, network_for
@@ -166,7 +167,8 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     parts += len(bom) + (0 if objective == "capex" or not netplan else years)
     lower = max(math.floor((found.lower - 0.005 * parts) * 100) / 100, 0.0)
     racks_lb = _racks_lower_bound(scenario, chosen, site) + (netplan.racks_lower_bound if netplan else 0)
-    warnings = []
+    # implausible inputs first: they may explain everything below
+    warnings = [g.message for g in scenario_guards(scenario, catalog) + plan_guards(scenario, chosen)]
     for k, c in enumerate(chosen):
         w = scenario.workloads[k]
         if w.gpus is not None and c.gpus > w.gpus:
