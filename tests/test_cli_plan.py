@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -49,8 +50,12 @@ def test_plan_json_is_the_library_plan(run):
     r = run("plan", ENTERPRISE, "--format", "json")
     assert r.exit_code == 0
     data = json.loads(r.stdout)
-    expected = rackplan.plan(rackplan.load_scenario(ENTERPRISE))
-    assert data == json.loads(expected.model_dump_json())
+    expected = json.loads(rackplan.plan(rackplan.load_scenario(ENTERPRISE)).model_dump_json())
+    # but for the command line, which the library plan does not have
+    assert data["inputs"].pop("options") == {**expected["inputs"].pop("options"),
+                                             "argv": ["plan", ENTERPRISE, "--format", "json"],
+                                             "cli_options": {"--format": "json"}}
+    assert data == expected
     assert set(data) >= {"scenario", "objective", "selections", "racks", "totals", "costs",
                          "schedule", "bounds", "warnings"}
 
@@ -176,3 +181,122 @@ def test_size_names_the_option_for_a_wrong_kind_of_id(run):
     r = run("size", "--gpus", "8", "--server", "dell-xe9680-h200", "--rack", "nope")
     assert r.stderr.startswith("error: --rack: unknown rack type 'nope'")
     assert len(r.stderr.splitlines()) == 1
+
+
+NEOCLOUD = str(Path(ENTERPRISE).parent / "neocloud.yaml")
+SIZE = ("size", "--gpus", "10000", "--gpu", "h200-sxm", "--start", "2026-12-01")
+
+
+def test_size_says_the_order_date_it_assumed(run):
+    r = run("size", "--gpus", "64", "--server", "dell-xe9680-h200", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    today = dt.date.today().isoformat()
+    assert r.stderr.splitlines().count(
+        f"order date: {today} (today; set --start YYYY-MM-DD)") == 1
+    data = json.loads(r.stdout)
+    assert data["schedule"]["order_date"] == data["inputs"]["scenario"]["start"] == today
+    r = run("size", "--gpus", "64", "--server", "dell-xe9680-h200", "--start", "2027-01-04")
+    assert "order date" not in r.stderr and "order_date         2027-01-04" in r.stdout
+    failed = run("size", "--gpus", "64", "--server", "dell-xe9680-h200", "--pue", "9")
+    assert failed.exit_code == 2 and len(failed.stderr.splitlines()) == 1  # errors stay one line
+
+
+def test_size_limits_are_only_those_the_user_set(run):
+    r = run(*SIZE)
+    assert r.exit_code == 0, r.stderr
+    limits = r.stdout.split("\nLimits\n")[1]
+    assert limits.startswith("none: rack positions, IT power and budget are unlimited")
+    assert "100,000,000" not in r.stdout and "1,000,000" not in r.stdout
+    assert "positions:" not in r.stdout
+    data = json.loads(run(*SIZE, "--it-power-kw", "20000", "--budget", "5e8",
+                          "--format", "json").stdout)
+    assert [lim["limit"] for lim in data["limits"]] == ["it_power_kw", "budget_usd"]
+    assert data["limits"][0]["available"] == 20000
+    md = run(*SIZE, "--format", "markdown").stdout
+    assert "## Limits\n\nNone: rack positions, IT power and budget are unlimited." in md
+
+
+def test_size_one_rack_type_is_the_best_single_type(run):
+    racks = ["air-42u-30kw", "air-48u-40kw", "rdhx-48u-60kw"]
+    rack_args = [a for r in racks for a in ("--rack", r)]
+
+    def tco(*args: str) -> dict:
+        r = run(*SIZE, *args, "--format", "json")
+        assert r.exit_code == 0, r.stderr
+        return json.loads(r.stdout)
+
+    mixed = tco(*rack_args)
+    assert len({rk["rack"] for rk in mixed["racks"]}) == 2  # unrestricted, it mixes types
+    one = tco(*rack_args, "--one-rack-type")
+    assert len({rk["rack"] for rk in one["racks"]}) == 1
+    alone = [tco("--rack", r) for r in racks]
+    assert one["totals"] == min((p["totals"] for p in alone), key=lambda t: t["tco_usd"])
+    assert one["totals"]["tco_usd"] >= mixed["totals"]["tco_usd"]
+    assert one["bounds"]["objective_lower_bound"] <= one["totals"]["tco_usd"]
+    assert one["inputs"]["options"]["cli_options"]["--one-rack-type"] is True
+    none = run("size", "--gpus", "64", "--server", "dell-xe9712-gb200", "--rack", "air-48u-40kw",
+               "--rack", "air-42u-30kw", "--one-rack-type", "--start", "2027-01-04")
+    assert none.exit_code == 1
+    assert "with only air-48u-40kw: " in none.stderr and "with only air-42u-30kw: " in none.stderr
+
+
+def test_summary_says_what_the_bounds_mean(run):
+    from rackplan.render.report import summary
+
+    r = run("plan", ENTERPRISE)
+    assert "(no packing of these servers fits fewer)" in r.stdout
+    assert "(gap 0.000%: no plan costs less)" in r.stdout
+    plan = rackplan.plan(rackplan.load_scenario(ENTERPRISE))
+    loose = plan.model_copy(update={
+        "totals": plan.totals.model_copy(update={"racks": plan.bounds.racks_lower_bound + 3}),
+        "bounds": plan.bounds.model_copy(update={
+            "objective_lower_bound": plan.bounds.objective_value - 1000.0, "gap": 0.0001})})
+    fields = dict(summary(loose))
+    assert fields["racks"] == (f"{plan.bounds.racks_lower_bound + 3} (no packing of these servers "
+                               f"fits fewer than {plan.bounds.racks_lower_bound} racks)")
+    assert fields["objective_bound"].endswith(
+        "(no plan has a lower TCO; gap 0.010%: this plan is at most $1,000 above the best)")
+
+
+def test_warnings_go_to_stderr_once(run, monkeypatch, tmp_path):
+    expected = rackplan.plan(rackplan.load_scenario(NEOCLOUD)).warnings
+    assert expected  # whole GB200 systems deliver more GPUs than asked
+    lines = [f"warning: {w}" for w in expected]
+    for args in ([], ["--format", "json"], ["--format", "csv"],
+                 ["--format", "html", "-o", str(tmp_path / "p.html")]):
+        r = run("plan", NEOCLOUD, *args)
+        assert r.exit_code == 0 and r.stderr.splitlines() == lines, args
+    # the report on a terminal lists them already
+    monkeypatch.setattr("rackplan.cli.plan._stdout_is_terminal", lambda: True)
+    r = run("plan", NEOCLOUD)
+    assert r.stderr == "" and "Warnings\n- " + expected[0] in r.stdout
+    assert run("plan", NEOCLOUD, "--format", "json").stderr.splitlines() == lines
+    r = run("size", "--gpus", "100", "--server", "dell-xe9680-h200", "--start", "2027-01-04",
+            "--format", "json")
+    assert r.stderr.splitlines() == ["warning: " + w for w in json.loads(r.stdout)["warnings"]]
+    assert "104 GPUs delivered for 100 requested" in r.stderr
+
+
+def test_argv_leaves_out_where_the_plan_is_written(run, tmp_path):
+    out = tmp_path / "plan.json"
+    r = run("plan", ENTERPRISE, "--objective", "capex", "-o", str(out), "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    options = json.loads(out.read_text())["inputs"]["options"]
+    assert options["argv"] == ["plan", ENTERPRISE, "--objective", "capex", "--format", "json"]
+    assert options["cli_options"] == {"--objective": "capex", "--format": "json"}
+    assert options["objective"] == "capex"
+
+
+def test_every_size_option_states_its_unit_and_effect(run):
+    text = " ".join(run("size", "--help").stdout.split())
+    for phrase in ("--pue FLOAT RANGE Facility power / IT power, for energy cost and facility "
+                   "power (1.0 to 5.0)",
+                   "N: a rack may draw all its feeds; 2N: half, so either side carries it",
+                   "--install-rate FLOAT RANGE Racks per week", "--budget USD Cap on capex, US "
+                   "dollars", "--it-power-kw KW IT power envelope, kW", "--electricity FLOAT "
+                   "RANGE Electricity price, USD per kWh", "--years FLOAT RANGE Horizon, years",
+                   "--start YYYY-MM-DD Order date", "--one-rack-type All racks of one rack type",
+                   "--units-per-week FLOAT RANGE Units per week"):
+        assert phrase in text, phrase
+    plan_help = " ".join(run("plan", "--help").stdout.split())
+    assert "--explain After the report, why each workload got its model" in plan_help

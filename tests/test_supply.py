@@ -495,7 +495,8 @@ def test_without_supply_keys_the_schedule_is_as_before(seed: int) -> None:
     # a rule that only restates the catalog (no lead, queue, rate or date) changes nothing
     vendors = sorted({catalog.server(x.server).vendor for x in plan.selections})
     restated = s.model_copy(update={"supply": [rackplan.models.SupplyRule(match=v) for v in vendors]})
-    assert rackplan.plan(restated, catalog).model_dump_json() == plan.model_dump_json()
+    assert (rackplan.plan(restated, catalog).model_dump_json(exclude={"inputs"})
+            == plan.model_dump_json(exclude={"inputs"}))  # the inputs say how it was asked
 
 
 FAR = "years after the order"

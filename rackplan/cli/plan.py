@@ -4,37 +4,108 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import click
 from pydantic import ValidationError
 
 from .._io import write_atomic
-from ..errors import InfeasibleError, Problem, ScenarioError, SearchLimitError
+from ..errors import Diagnosis, InfeasibleError, Problem, ScenarioError, SearchLimitError
 from ..loading import (
     catalog_for,
     check_scenario_references,
+    did_you_mean,
     error_message,
     load_catalog,
     load_scenario,
 )
 from ..models import GPU, Catalog, RackType, Scenario, Server
 from ..models.result import Plan
-from ..planning import compare, plan
-from ..render.report import render
+from ..models.scenario import WARNING_CODES
+from ..planning import catalog_file_inputs, compare, plan
+from ..planning.explain import explain as explain_choices
+from ..planning.units import rounded
+from ..render.report import explanation_table, render
 from ..render.table import csv_text, json_text, md_table, table
 from ._options import catalog_option, emit, format_option, output_option
 
-_OBJECTIVE = click.option(
-    "--objective",
-    type=click.Choice(["capex", "tco", "time", "max_gpus", "max_fp8_pflops"]),
-    default=None,
-    help="What to minimize (default: the scenario's): capex; tco = capex + energy over "
-    "horizon_years; time = ready date first, then TCO. Or what to maximize: max_gpus or "
-    "max_fp8_pflops of the workloads marked grow: true, then the least TCO.",
-)
+
+def _objective_option(default: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--objective",
+        type=click.Choice(["capex", "tco", "time", "max_gpus", "max_fp8_pflops"]),
+        default=None,
+        help=f"What to minimize ({default}): capex; tco = capex + energy over the horizon; "
+        "time = ready date first, then TCO. Or what to maximize: max_gpus or max_fp8_pflops "
+        "of the workloads marked grow: true, then the least TCO.",
+    )
+
+
+_ARGV = "rackplan.argv"
+"""Key of ``click.Context.meta`` holding the command line a command was given."""
+
+
+class _Command(click.Command):
+    """A command that keeps the arguments it was given, for ``Plan.inputs.options.argv``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGV] = [ctx.info_name or self.name or "", *_without_output(args)]
+        return super().parse_args(ctx, args)
+
+
+def _without_output(args: list[str]) -> list[str]:
+    """``args`` without ``-o FILE`` / ``--output FILE``: where the plan is written does not
+    change it, and the plan written to a file is the one printed."""
+    out: list[str] = []
+    skip = False
+    for i, arg in enumerate(args):
+        if skip:
+            skip = False
+        elif arg == "--":
+            return out + args[i:]
+        elif arg in ("-o", "--output"):
+            skip = True
+        elif not arg.startswith(("--output=", "-o")):
+            out.append(arg)
+    return out
+
+
+def _given_options(ctx: click.Context) -> dict[str, Any]:
+    """The options given on the command line (not defaulted), by their long name; not
+    ``--output``."""
+    given = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    out: dict[str, Any] = {}
+    for param in ctx.command.params:
+        if (isinstance(param, click.Option) and param.name not in (None, "output")
+                and ctx.get_parameter_source(param.name) in given):
+            out[max(param.opts, key=len)] = _plain(ctx.params[param.name])
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A parameter value as JSON has it (dates as YYYY-MM-DD, tuples as lists)."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _with_command_line(result: Plan, user_catalogs: Sequence[str | Path]) -> Plan:
+    """``result`` with the command line in its inputs, and the catalog files as loaded here."""
+    if result.inputs is None:
+        return result
+    ctx = click.get_current_context()
+    options = result.inputs.options.model_copy(update={
+        "argv": ctx.meta.get(_ARGV), "cli_options": _given_options(ctx)})
+    inputs = result.inputs.model_copy(update={
+        "options": options, "catalogs": catalog_file_inputs(user_catalogs)})
+    return result.model_copy(update={"inputs": inputs})
 
 
 @dataclass(frozen=True)
@@ -87,8 +158,12 @@ def _check_output(fmt: str, output: str | None) -> None:
         raise click.UsageError(f"--format {fmt} writes a binary file: give -o FILE")
 
 
-def _write_plan(result: Plan, catalog: Catalog, fmt: str, output: str | None) -> None:
+def _write_plan(result: Plan, catalog: Catalog, fmt: str, output: str | None,
+                after: str = "") -> None:
+    """Write the plan in ``fmt``; ``after`` is text appended to a text report."""
     data = PLAN_FORMATS[fmt].render(result, catalog)
+    if isinstance(data, str):
+        data += after
     if isinstance(data, bytes):
         if output is None:  # _check_output stops this before planning
             raise click.UsageError(f"--format {fmt} writes a binary file: give -o FILE")
@@ -99,6 +174,20 @@ def _write_plan(result: Plan, catalog: Catalog, fmt: str, output: str | None) ->
             write_atomic(output, data)
     else:
         emit(data, output)
+    _warn(result, fmt, output)
+
+
+def _warn(result: Plan, fmt: str, output: str | None) -> None:
+    """The plan's warnings on stderr, one ``warning:`` line each, unless the report that
+    lists them (table, markdown) is on the terminal already."""
+    if fmt in ("table", "markdown") and output in (None, "-") and _stdout_is_terminal():
+        return
+    for warning in result.warnings:
+        click.echo(f"warning: {' '.join(warning.split())}", err=True)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def _scenario_and_catalog(path: str, catalog_files: tuple[str, ...]) -> tuple[Scenario, Catalog]:
@@ -108,15 +197,13 @@ def _scenario_and_catalog(path: str, catalog_files: tuple[str, ...]) -> tuple[Sc
     return scenario, catalog_for(scenario)
 
 
-def _plan_or_diagnosis(scenario: Scenario, catalog: Catalog, objective: str | None, fmt: str,
-                       output: str | None, **kw: Any) -> None:
-    show = _progress()
+def _planned(fmt: str, output: str | None,
+             make: Callable[[Callable[[str], None] | None], Plan]) -> Plan:
+    """``make(progress)``; when it raises InfeasibleError, with ``--format json`` the diagnosis
+    goes to stdout as well."""
     try:
-        try:
-            result = plan(scenario, catalog, objective=objective, progress=show, **kw)
-        finally:
-            if show is not None:  # clear the status line
-                click.echo("\r\033[K", err=True, nl=False)
+        with _status() as show:
+            return make(show)
     except InfeasibleError as exc:
         if fmt == "json":  # scripts get the diagnosis on stdout as well
             emit(json_text({"infeasible": True, "proven": exc.diagnosis.proven,
@@ -124,20 +211,32 @@ def _plan_or_diagnosis(scenario: Scenario, catalog: Catalog, objective: str | No
                             "reasons": exc.diagnosis.reasons,
                             "details": exc.diagnosis.details}), output)
         raise
-    _write_plan(result, catalog, fmt, output)
 
 
-def _progress() -> Callable[[str], None] | None:
-    """On a terminal, a status line on stderr for each search of a maximizing objective."""
+@contextmanager
+def _status(numbered: bool = True, after_s: float = 0.0) -> Iterator[Callable[[str], None] | None]:
+    """On a terminal, a status line on stderr for each step (each search of a maximizing
+    objective, each plan of --explain), shown once ``after_s`` seconds have passed and cleared
+    at the end; elsewhere None."""
     if not sys.stderr.isatty():
-        return None
+        yield None
+        return
     count = 0
+    start = time.monotonic()
+    shown = False
 
     def show(text: str) -> None:
-        nonlocal count
+        nonlocal count, shown
         count += 1
-        click.echo(f"\r\033[Ksearch {count}: {text}", err=True, nl=False)
-    return show
+        if time.monotonic() - start >= after_s:
+            shown = True
+            click.echo(f"\r\033[K{f'search {count}: ' if numbered else ''}{text}", err=True,
+                       nl=False)
+    try:
+        yield show
+    finally:
+        if shown:
+            click.echo("\r\033[K", err=True, nl=False)
 
 
 def _scenario_options(*formats: str) -> Callable[[Any], Any]:
@@ -146,17 +245,27 @@ def _scenario_options(*formats: str) -> Callable[[Any], Any]:
     def decorate(func: Any) -> Any:
         for option in reversed([click.argument("scenario_file", metavar="SCENARIO",
                                                type=click.Path(dir_okay=False)),
-                                _OBJECTIVE, format_option(*formats), output_option,
-                                catalog_option]):
+                                _objective_option("default: the scenario's"),
+                                format_option(*formats), output_option, catalog_option]):
             func = option(func)
         return func
     return decorate
 
 
-@click.command("plan")
+EXPLAIN_FORMATS = ("table", "markdown")
+"""Formats ``--explain`` adds its section to."""
+
+
+@click.command("plan", cls=_Command)
 @_scenario_options(*PLAN_FORMATS)
+@click.option("--explain", is_flag=True,
+              help="After the report, why each workload got its model: every other model that "
+                   "qualifies, forced on that workload alone, with what it would cost more or "
+                   "why it has no plan (the limit it breaks); the models that do not qualify "
+                   "and why; the binding site limits. Plans once per alternative model. With "
+                   "--format table or markdown.")
 def plan_command(scenario_file: str, objective: str | None, fmt: str, output: str | None,
-                 catalog_files: tuple[str, ...]) -> None:
+                 catalog_files: tuple[str, ...], explain: bool) -> None:
     """Plan SCENARIO: choose servers, pack racks, cost and schedule.
 
     The table shows the summary, selections, racks by type, the fabrics (when
@@ -168,6 +277,10 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
     as one self-contained page (charts, schedule, elevations, BOM; nothing
     fetched from the network); xlsx is an Excel workbook (summary, selections,
     racks, feeds, slots, schedule, BOM; totals as formulas) and needs -o.
+    The JSON's "inputs" record what the plan was made from: the scenario with
+    every default filled in, each catalog file with its SHA-256, the command
+    line. The plan's warnings also go to stderr ("warning: ..."), unless the
+    table or markdown report, which lists them, is on the terminal.
     An infeasible scenario exits 1 with the binding limits on stderr (and, with
     --format json, the diagnosis as JSON on stdout). Exit 1 also when the search
     stops without a plan and without a proof: the message then starts "no plan
@@ -180,13 +293,25 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
       rackplan plan examples/superpod-h100.yaml --format bom -o bom.csv
       rackplan plan examples/superpod-h100.yaml --format html -o plan.html
       rackplan plan examples/superpod-h100.yaml --format xlsx -o plan.xlsx
+      rackplan plan examples/neocloud.yaml --explain
     """
     _check_output(fmt, output)
+    if explain and fmt not in EXPLAIN_FORMATS:
+        raise click.UsageError("--explain works with --format table or markdown")
     scenario, catalog = _scenario_and_catalog(scenario_file, catalog_files)
-    _plan_or_diagnosis(scenario, catalog, objective, fmt, output)
+    result = _planned(fmt, output, lambda show: plan(scenario, catalog, objective=objective,
+                                                     progress=show))
+    result = _with_command_line(result, [*scenario.catalog_paths(), *catalog_files])
+    after = ""
+    if explain:
+        with _status(numbered=False, after_s=2.0) as show:
+            why = explain_choices(scenario, catalog, objective=objective, base=result, progress=show)
+        after = "\n" + explanation_table(why, markdown=fmt == "markdown")
+    _write_plan(result, catalog, fmt, output, after)
 
 
-@click.command("size")
+
+@click.command("size", cls=_Command)
 @click.option("--gpus", type=click.IntRange(1, 100_000_000), default=None,
               help="GPUs to deliver (with --most: the least to deliver, default 1).")
 @click.option("--most", is_flag=True,
@@ -194,55 +319,80 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
                    "TCO; --objective max_fp8_pflops for the most dense FP8 compute instead. "
                    "The report says whether the figure is proven the most.")
 @click.option("--budget", type=click.FloatRange(0, 1e13, min_open=True), default=None,
-              metavar="USD", help="Cap on capex in US dollars (e.g. 5e7).")
+              metavar="USD", help="Cap on capex, US dollars (e.g. 5e7); a site limit in the "
+                                  "report. Default: none.")
 @click.option("--it-power-kw", type=click.FloatRange(0, 100_000_000, min_open=True), default=None,
-              metavar="KW", help="IT power envelope in kW (default: none).")
-@click.option("--server", "server_id", default=None, metavar="ID", help="Server model id.")
+              metavar="KW", help="IT power envelope, kW: the servers' reserved power must fit "
+                                 "under it; a site limit in the report. Default: none.")
+@click.option("--server", "server_id", default=None, metavar="ID",
+              help="Server model id from the catalog ('rackplan catalog list --kind servers').")
 @click.option("--gpu", "gpu_id", default=None, metavar="ID",
-              help="GPU id: every server with this GPU is a candidate.")
+              help="GPU id: every server holding this GPU is a candidate; the planner picks "
+                   "one.")
 @click.option("--rack", "rack_ids", multiple=True, metavar="ID",
-              help="Rack type id (repeatable); default: every rack type in the catalog.")
+              help="Rack type id the servers may go in (repeatable); default: every rack type "
+                   "in the catalog (under 2N, those with an even number of feeds). Positions "
+                   "are unlimited.")
+@click.option("--one-rack-type", is_flag=True,
+              help="All racks of one rack type: each rack type (among --rack, or all) is "
+                   "planned alone and the best plan by the objective kept. Default: the "
+                   "planner may mix rack types.")
 @click.option("--redundancy", type=click.Choice(["N", "2N"]), default="2N", show_default=True,
-              help="Power redundancy of the rack feeds.")
+              help="N: a rack may draw all its feeds; 2N: half, so either side carries it.")
 @click.option("--allocation", type=click.FloatRange(0, 1, min_open=True), default=1.0,
-              show_default=True, help="Share of nameplate power reserved per server.")
+              show_default=True,
+              help="Share of each server's nameplate power (power_max_w) reserved in its rack "
+                   "and in the IT envelope; 1.0 = nameplate.")
 @click.option("--utilization", type=click.FloatRange(0, 1, min_open=True), default=0.8,
-              show_default=True, help="Average load, for energy.")
-@click.option("--pue", type=click.FloatRange(1, 5), default=1.3, show_default=True)
+              show_default=True,
+              help="Average load, for energy: a server draws idle + utilization x (max - idle).")
+@click.option("--pue", type=click.FloatRange(1, 5), default=1.3, show_default=True,
+              help="Facility power / IT power, for energy cost and facility power (1.0 to 5.0).")
 @click.option("--electricity", type=click.FloatRange(0, 10), default=0.08, show_default=True,
-              help="Electricity price, USD per kWh.")
+              help="Electricity price, USD per kWh, for energy cost.")
 @click.option("--years", type=click.FloatRange(0, 50, min_open=True), default=4, show_default=True,
-              help="Horizon for TCO and $/GPU-hour.")
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Order date YYYY-MM-DD (default: today); the report shows the date it assumed.")
+              help="Horizon, years: the energy counted in TCO and $/GPU-hour.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Order date; lead times count from it. Default: today (said on stderr); the "
+                   "report shows the date it assumed.")
 @click.option("--install-rate", type=click.FloatRange(0, 100_000, min_open=True), default=20,
-              show_default=True, help="Racks the installation crews bring up per week.")
-@click.option("--need-by", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Online by this date YYYY-MM-DD, or no plan (exit 1, with how many days late).")
+              show_default=True,
+              help="Racks per week the installation crews bring up; sets the installed and "
+                   "ready dates.")
+@click.option("--need-by", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Online by this date (installed and burnt in), or no plan (exit 1, with how "
+                   "many days late).")
+@click.option("--accept-warning", "accept_warnings", multiple=True, metavar="CODE",
+              type=click.Choice(list(WARNING_CODES)),
+              help="Silence the warning on an implausible value with this code (repeatable; "
+                   "the warning names its code), as a scenario's accept_warnings does.")
 @click.option("--units-per-week", type=click.FloatRange(0, 100_000_000, min_open=True), default=None,
-              help="The vendor ships this many units a week (default: all at once after the lead "
-                   "time).")
+              help="Units per week the vendor ships, after the lead time (default: all at once "
+                   "after the lead time).")
 @click.option("--queue-units", type=click.IntRange(0, 100_000_000), default=0, show_default=True,
-              help="Units ahead of this order in the vendor's queue (shipped at --units-per-week).")
-@_OBJECTIVE
+              help="Units ahead of this order in the vendor's queue, shipped at "
+                   "--units-per-week before yours.")
+@_objective_option("default: tco; with --most, max_gpus")
 @format_option("table", "json", "csv", "markdown")
 @output_option
 @catalog_option
 def size_command(gpus: int | None, most: bool, budget: float | None, it_power_kw: float | None,
                  server_id: str | None, gpu_id: str | None, rack_ids: tuple[str, ...],
-                 redundancy: str, allocation: float, utilization: float, pue: float,
-                 electricity: float, years: float, start: dt.datetime | None,
+                 one_rack_type: bool, redundancy: str, allocation: float, utilization: float,
+                 pue: float, electricity: float, years: float, start: dt.datetime | None,
                  install_rate: float, need_by: dt.datetime | None, units_per_week: float | None,
-                 queue_units: int, objective: str | None, fmt: str, output: str | None,
-                 catalog_files: tuple[str, ...]) -> None:
+                 accept_warnings: tuple[str, ...], queue_units: int, objective: str | None,
+                 fmt: str, output: str | None, catalog_files: tuple[str, ...]) -> None:
     """Quick sizing with no scenario file: GPUs of one server model (or GPU) in racks.
 
     Rack positions are unlimited and, unless --it-power-kw or --budget is
-    given, so are power and money; the planner picks the rack type (among
-    --rack, or all) that minimizes the objective (default tco).
-    --units-per-week and --queue-units make a supply rule for the chosen
-    server (or GPU): units ship at that rate after the lead time, behind the
-    queue.
+    given, so are power and money: the Limits table lists only those two
+    when given. The planner picks the rack types (among --rack, or all) that
+    minimize the objective (default tco); --one-rack-type keeps all racks of
+    one type. --units-per-week and --queue-units make a supply rule for the
+    chosen server (or GPU): units ship at that rate after the lead time,
+    behind the queue. The plan's warnings also go to stderr, unless the
+    report, which lists them, is on the terminal.
 
     --most asks the other way round: the most GPUs within --budget and/or
     --it-power-kw (and --need-by, if given), on --server, --gpu or any model.
@@ -253,7 +403,8 @@ def size_command(gpus: int | None, most: bool, budget: float | None, it_power_kw
     Example:
       rackplan size --gpus 1024 --server dell-xe9680-h200 --rack air-48u-40kw
       rackplan size --gpus 10000 --gpu gb200 --format json
-      rackplan size --gpus 20000 --server dell-xe9680-h200 --start 2026-12-01 \
+      rackplan size --gpus 4096 --gpu h200-sxm --one-rack-type --start 2026-12-01
+      rackplan size --gpus 20000 --server dell-xe9680-h200 --start 2026-12-01
           --queue-units 5200 --units-per-week 100 --need-by 2028-12-31
       rackplan size --most --budget 5e7 --it-power-kw 2000 --gpu h200-sxm
     """
@@ -296,6 +447,7 @@ def size_command(gpus: int | None, most: bool, budget: float | None, it_power_kw
         "start": (start.date() if start else dt.date.today()).isoformat(),
         "objective": objective or "tco",
         "horizon_years": years,
+        # no envelope and unlimited positions: placeholders the Limits table leaves out
         "site": {"it_power_kw": it_power_kw or 100_000_000, "pue": pue,
                  "electricity_usd_per_kwh": electricity,
                  "power_redundancy": redundancy, "power_allocation": allocation,
@@ -305,13 +457,82 @@ def size_command(gpus: int | None, most: bool, budget: float | None, it_power_kw
     }
     if budget is not None:
         data["budget_usd"] = budget
+    if accept_warnings:
+        data["accept_warnings"] = list(accept_warnings)
     if units_per_week is not None:
         if wanted is None:
             raise click.UsageError("--units-per-week needs --server or --gpu (the units it ships)")
         data["supply"] = [{"match": wanted, "units_per_week": units_per_week,
                            "queue_units": queue_units}]
     scenario = _validated(data, catalog)
-    _plan_or_diagnosis(scenario, catalog, objective, fmt, output)
+    if one_rack_type:
+        alone = [_validated({**data, "site": {**data["site"], "rack_positions": [p]}}, catalog)
+                 for p in data["site"]["rack_positions"]]
+        result = _planned(fmt, output, lambda show: _best_of(alone, catalog, objective, show))
+    else:
+        result = _planned(fmt, output, lambda show: plan(scenario, catalog, objective=objective,
+                                                         progress=show))
+    result = _with_command_line(result, catalog_files)
+    # only the limits the user set: rack positions are unlimited here, and so is IT power
+    # unless --it-power-kw is given
+    real = [lim for lim in result.limits
+            if lim.limit == "budget_usd" or (lim.limit == "it_power_kw" and it_power_kw)]
+    if start is None:  # after planning: an error stays one line
+        click.echo(f"order date: {scenario.start.isoformat()} (today; set --start YYYY-MM-DD)",
+                   err=True)
+    _write_plan(result.model_copy(update={"limits": real}), catalog, fmt, output)
+
+
+def _best_of(scenarios: list[Scenario], catalog: Catalog, objective: str | None,
+             show: Callable[[str], None] | None) -> Plan:
+    """The best plan by the objective over ``scenarios`` (each one rack type alone), with the
+    bounds of the choice over all of them: the least objective bound of those whose plans tie
+    on the objective's first criterion (ready date for ``time``, the value for ``max_*``)."""
+    plans: list[Plan] = []
+    failed: list[tuple[str, InfeasibleError]] = []
+    for i, one in enumerate(scenarios, 1):
+        rack = one.site.rack_positions[0].rack
+        if show is not None:
+            show(f"rack type {i}/{len(scenarios)}: {rack}")
+        try:
+            plans.append(plan(one, catalog, objective=objective, progress=show))
+        except InfeasibleError as exc:
+            failed.append((rack, exc))
+    if not plans:
+        proven = all(exc.diagnosis.proven for _, exc in failed)
+        diagnosis = Diagnosis(
+            [f"with only {rack}: " + "; ".join(exc.diagnosis.reasons) for rack, exc in failed],
+            {"by_rack_type": {rack: exc.diagnosis.details for rack, exc in failed}}, proven)
+        raise InfeasibleError(diagnosis) if proven else SearchLimitError(diagnosis)
+    used = objective or scenarios[0].objective
+
+    def first(p: Plan) -> float:  # what the objective ranks before cost
+        if p.most is not None:
+            return -p.most.value
+        return float(p.schedule.ready_date.toordinal()) if used == "time" else 0.0
+
+    def cost(p: Plan) -> float:
+        return p.totals.capex_usd if used == "capex" else p.totals.tco_usd
+
+    best = min(plans, key=lambda p: (first(p), cost(p)))
+    ties = [p for p in plans if first(p) == first(best)]
+    bounds = best.bounds
+    lower = min(p.bounds.objective_lower_bound for p in ties)
+    value = bounds.objective_value
+    update: dict[str, Any] = {"bounds": bounds.model_copy(update={
+        "objective_lower_bound": lower,
+        "gap": rounded((value - lower) / value if value > 0 else 0.0)})}
+    if best.most is not None:
+        upper = max(p.most.upper_bound for p in plans if p.most is not None)
+        update["most"] = best.most.model_copy(update={
+            "upper_bound": upper,
+            "gap": rounded((upper - best.most.value) / upper if upper > 0 else 0.0)})
+    unproven = [rack for rack, exc in failed if not exc.diagnosis.proven]
+    if unproven:
+        update["warnings"] = best.warnings + [
+            f"--one-rack-type: the search stopped without a plan and without a proof for "
+            f"{', '.join(unproven)}; the bounds cover the other rack types only"]
+    return best.model_copy(update=update)
 
 
 def _check_id(catalog: Catalog, option: str, id_: str, kind: type, noun: str = "id") -> None:
@@ -325,8 +546,10 @@ def _check_id(catalog: Catalog, option: str, id_: str, kind: type, noun: str = "
         message = f"{id_!r} is a {type(entry).__name__}, not a {kind.__name__}"
     sections: dict[type, list[GPU] | list[Server] | list[RackType]] = {
         Server: catalog.servers, GPU: catalog.gpus, RackType: catalog.racks}
-    known = ", ".join(e.id for e in sections[kind])
-    raise ScenarioError([Problem(None, None, option, f"{message}; known: {known}")])
+    ids = [e.id for e in sections[kind]]
+    # the closest ids when some are close, else every id (an option is where people explore)
+    hint = did_you_mean(id_, ids) or f"; known: {', '.join(ids)}"
+    raise ScenarioError([Problem(None, None, option, f"{message}{hint}")])
 
 
 _SIZE_OPTIONS = {

@@ -10,7 +10,7 @@ sum of the parts shown, so the numbers in a plan add up.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -387,6 +387,59 @@ class Limit(BaseModel):
     """True when the plan uses 99% or more of it."""
 
 
+class CatalogFileInput(BaseModel):
+    """*(added)* One catalog file a plan was made with."""
+
+    model_config = _CONFIG
+
+    path: str
+    """The file as it was loaded: a bundled file by its full path, a user file as given (a
+    scenario's ``catalogs:`` resolved against the scenario's folder)."""
+    sha256: str | None
+    """SHA-256 of the file's bytes, in hex (None when it could not be read when planning)."""
+    bundled: bool
+    """True for a file of the bundled catalog."""
+
+
+class PlanOptions(BaseModel):
+    """*(added)* The arguments, besides the scenario and the catalog files, the plan was made
+    with."""
+
+    model_config = _CONFIG
+
+    objective: str | None = None
+    """The objective given in place of the scenario's (``rackplan.plan(objective=...)``,
+    ``--objective``); None: the scenario's own. ``inputs.scenario.objective`` is the one used."""
+    force_models: dict[str, str] = Field(default_factory=dict)
+    """Workload name -> the server id forced on it (``rackplan.plan(force_models=...)``)."""
+    argv: list[str] | None = None
+    """The command line after ``rackplan``, as given but without ``-o``/``--output`` (where
+    the plan is written does not change it): ``["plan", "neocloud.yaml", "--objective",
+    "time"]``; None when planned from Python."""
+    cli_options: dict[str, Any] = Field(default_factory=dict)
+    """The options given on the command line (not defaulted), by option name, ``--output``
+    left out: ``{"--objective": "time"}``; empty when planned from Python."""
+
+
+class PlanInputs(BaseModel):
+    """*(added)* What a plan was made from: planning ``scenario`` again with the same catalog
+    files (and ``options.force_models``) gives the same plan."""
+
+    model_config = _CONFIG
+
+    rackplan_version: str
+    """Version of rackplan that made the plan."""
+    scenario: dict[str, Any]
+    """The scenario as planned, every default filled in (``Scenario.model_dump(mode="json")``):
+    ``start`` is the order date the plan assumed, ``objective`` the one used (an override
+    applied) and ``catalogs`` the scenario's own catalog files resolved to full paths."""
+    catalogs: list[CatalogFileInput]
+    """Every catalog file loaded, in load order: the bundled files, then the user's (a
+    scenario's ``catalogs:``, then ``--catalog``)."""
+    options: PlanOptions = Field(default_factory=PlanOptions)
+    """The arguments that changed the plan."""
+
+
 class Plan(BaseModel):
     """A costed, scheduled rack plan for a scenario."""
 
@@ -416,6 +469,9 @@ class Plan(BaseModel):
     cash_flow: list[CashFlow] = Field(default_factory=list)
     """By fiscal quarter, every quarter from the first payment to the last day of energy;
     capex sums to ``capex_usd`` and energy to ``tco_usd - capex_usd``."""
+    inputs: PlanInputs | None = None
+    """*(added)* What the plan was made from (version, scenario as planned, catalog files with
+    their SHA-256, options); None in plans written before rackplan recorded it."""
 
 
 class Alternative(BaseModel):

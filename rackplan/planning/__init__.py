@@ -14,28 +14,34 @@
    "at least" patterns removed), costed, and scheduled by :mod:`.schedule`.
 4. :mod:`.diagnose`: when there is no plan, which limit binds.
 
-:mod:`.compare` plans once per server model. Units: power and heat in kW,
-money in USD, time in days from ``start``.
+:mod:`.compare` plans once per server model; :mod:`.explain` once per alternative
+model of each workload. Every plan records what it was made from in ``Plan.inputs``
+(:func:`plan_inputs`). Units: power and heat in kW, money in USD, time in days from ``start``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
+from .._version import __version__
 from ..errors import Diagnosis, InfeasibleError, Problem, ScenarioError, SearchLimitError
 from ..kernels.status import Status
-from ..loading import catalog_for, check_scenario_references
+from ..loading import bundled_catalog_files, catalog_for, check_scenario_references
 from ..models import Catalog, Scenario, Server, Workload
-from ..models.result import Plan
+from ..models.result import CatalogFileInput, Plan, PlanInputs, PlanOptions
 from ..tolerance import COST_REL
 from .arrays import SiteArrays, site_arrays
 from .build import build_plan, racks_of
 from .candidates import Candidate, candidates_for
 from .cashflow import capex_by_fiscal_year, fiscal_year_start
 from .diagnose import diagnose, no_candidate_diagnosis, search_limit_diagnosis
+from .guards import add_to_diagnosis
 from .network import (
     MAX_ROUNDS,
     add_network_shares,
@@ -55,7 +61,7 @@ from .timing import (
     lateness,
 )
 
-__all__ = ["compare", "plan"]
+__all__ = ["catalog_file_inputs", "compare", "explain", "plan", "plan_inputs"]
 
 
 def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str | None = None,
@@ -78,9 +84,16 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str |
     diagnosis is proven); or :class:`SearchLimitError` (a subclass, with
     ``diagnosis.proven`` false) when the search used its budget of work without
     finding a plan and without a proof.
+
+    The plan's ``inputs`` say what it was made from (see :func:`plan_inputs`).
     """
     try:
-        return _plan(scenario, catalog, objective, force_models, progress)
+        result = _plan(scenario, catalog, objective, force_models, progress)
+    except InfeasibleError as exc:
+        # an implausible input (a price in cents) may be why: say so beside the diagnosis
+        add_to_diagnosis(exc.diagnosis, scenario,
+                         catalog if catalog is not None else catalog_for(scenario))
+        raise
     except ScenarioError as exc:
         # problems found while planning (an optic that does not fit its cage) name the file
         # the scenario came from, as those found on load do
@@ -88,6 +101,70 @@ def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str |
             raise
         raise ScenarioError([dataclasses.replace(p, file=p.file or scenario.source_file)
                              for p in exc.problems]) from None
+    return result.model_copy(update={"inputs": plan_inputs(scenario, catalog, objective,
+                                                            force_models)})
+
+
+def plan_inputs(scenario: Scenario, catalog: Catalog | None = None, objective: str | None = None,
+                force_models: Mapping[str, str] | None = None) -> PlanInputs:
+    """What a plan of ``scenario`` on ``catalog`` is made from: the rackplan version, the
+    scenario with every default filled in (the ``objective`` override applied, its
+    ``catalogs:`` as full paths), each catalog file with the SHA-256 of its bytes, and the
+    options.
+
+    The catalog files are exact when ``catalog`` is None or the scenario's own
+    (:func:`rackplan.loading.catalog_for`). For another catalog they are worked out from
+    ``Catalog.source_files``: the bundled files, then the scenario's ``catalogs:`` and the other
+    files entries came from, in the order their first entry appears; a file none of whose
+    entries survived (every one overridden later, or an empty file) is then left out.
+    """
+    data = scenario.model_dump(mode="json")
+    data["catalogs"] = [str(p) for p in scenario.catalog_paths()]
+    if objective is not None:
+        data["objective"] = objective
+    return PlanInputs(
+        rackplan_version=__version__, scenario=data,
+        catalogs=_catalog_inputs(scenario, catalog),
+        options=PlanOptions(objective=objective, force_models=dict(force_models or {})))
+
+
+def catalog_file_inputs(user_files: Sequence[str | Path], *,
+                        include_bundled: bool = True) -> list[CatalogFileInput]:
+    """The catalog files ``load_catalog(*user_files)`` reads, in load order, each with the
+    SHA-256 of its bytes."""
+    bundled = [str(p) for p in bundled_catalog_files()] if include_bundled else []
+    return ([CatalogFileInput(path=f, sha256=_sha256(f), bundled=True) for f in bundled]
+            + [CatalogFileInput(path=str(Path(f)), sha256=_sha256(str(Path(f))), bundled=False)
+               for f in user_files])
+
+
+def _catalog_inputs(scenario: Scenario, catalog: Catalog | None) -> list[CatalogFileInput]:
+    if catalog is None or catalog is scenario.cached_catalog:
+        return catalog_file_inputs(scenario.catalog_paths())
+    used = list(dict.fromkeys(catalog.source_files.values()))
+    bundled = {str(p) for p in bundled_catalog_files()}
+    own = [str(p) for p in scenario.catalog_paths()]
+    user = [f for f in own if f in used] + [f for f in used if f not in bundled and f not in own]
+    return catalog_file_inputs(user, include_bundled=any(f in bundled for f in used))
+
+
+_HASHES: dict[tuple[str, int, int], str] = {}
+"""SHA-256 by (path, modification time, size): each catalog file is read and hashed once per
+version, however many plans a process makes."""
+
+
+def _sha256(path: str) -> str | None:
+    try:
+        st = os.stat(path)
+        key = (os.path.abspath(path), st.st_mtime_ns, st.st_size)
+        digest = _HASHES.get(key)
+        if digest is None:
+            with open(path, "rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+            _HASHES[key] = digest
+        return digest
+    except (OSError, ValueError):
+        return None
 
 
 def _plan(scenario: Scenario, catalog: Catalog | None, objective: str | None,
@@ -411,5 +488,6 @@ def _choose_with_network(scenario: Scenario, catalog: Catalog, objective: str,
         {"network_rounds": len(tried), "network_short": tried}, proven=False))
 
 
-# compare() calls plan(), so it is imported once plan exists
+# compare() and explain() call plan(), so they are imported once plan exists
 from .compare import compare  # noqa: E402
+from .explain import explain  # noqa: E402

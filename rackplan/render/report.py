@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..models.result import DevicePlacement, Placement, Plan
 from .table import csv_text, key_value_table, md_table, table
+
+if TYPE_CHECKING:  # rendering needs the explanation's shape only, not the planner
+    from ..planning.explain import Explanation
 
 Section = tuple[str, Sequence[str], list[list[Any]]]
 
@@ -30,7 +33,7 @@ def summary(plan: Plan) -> list[tuple[str, Any]]:
     return head + [
         ("gpus", t.gpus),
         ("servers", t.servers),
-        ("racks", f"{t.racks:,} (lower bound {b.racks_lower_bound:,})"),
+        ("racks", _racks_text(t.racks, b.racks_lower_bound)),
         ("it_power_kw", t.it_power_kw),
         ("facility_power_kw", t.facility_power_kw),
         ("capex_usd", _usd(t.capex_usd)),
@@ -40,9 +43,30 @@ def summary(plan: Plan) -> list[tuple[str, Any]]:
         ("order_date", plan.schedule.order_date.isoformat() if plan.schedule.order_date else "-"),
         ("ready_date", plan.schedule.ready_date.isoformat()),
         ("npv_usd", _usd(t.npv_usd)),
-        ("objective_bound" if plan.most is None else "tco_bound",
-         f"{_usd(b.objective_lower_bound)} (gap {b.gap:.3%})"),
+        ("objective_bound" if plan.most is None else "tco_bound", _bound_text(plan)),
     ]
+
+
+def _racks_text(racks: int, lower: int) -> str:
+    """Racks used and the packing bound, which bounds racks, not cost: the plan may use more
+    racks than the fewest when fewer would cost more."""
+    if racks <= lower:
+        return f"{racks:,} (no packing of these servers fits fewer)"
+    return f"{racks:,} (no packing of these servers fits fewer than {lower:,} racks)"
+
+
+def _bound_text(plan: Plan) -> str:
+    """The objective's proven lower bound and the gap, in words."""
+    b = plan.bounds
+    what = "capex" if plan.objective == "capex" else "TCO"
+    among = (" giving as much" if plan.most is not None else
+             " ready as early" if plan.objective == "time" else "")
+    if b.gap <= 0:
+        return f"{_usd(b.objective_lower_bound)} (gap {b.gap:.3%}: no plan{among} costs less)"
+    above = b.objective_value - b.objective_lower_bound
+    tail = f": this plan is at most {_usd(above)} above the best" if above > 0 else ""
+    return (f"{_usd(b.objective_lower_bound)} (no plan{among} has a lower {what}; gap "
+            f"{b.gap:.3%}{tail})")
 
 
 def sections(plan: Plan) -> list[Section]:
@@ -109,6 +133,7 @@ def sections(plan: Plan) -> list[Section]:
     if plan.cash_flow:
         out.append(("Cash flow by fiscal year", ["fiscal_year", "capex_usd", "energy_usd",
                                                  "cumulative_usd"], _fiscal_years(plan)))
+    # only the limits the scenario sets (rackplan size leaves out its unlimited placeholders)
     out.append(("Limits", ["limit", "used", "available", "share", "binding"],
                 [[lim.limit, lim.used, lim.available,
                   f"{lim.used / lim.available:.1%}" if lim.available else "-", lim.binding]
@@ -142,11 +167,18 @@ def _fiscal_years(plan: Plan) -> list[list[Any]]:
     return [[fy, round(v[0]), round(v[1]), round(v[2])] for fy, v in years.items()]
 
 
+NO_LIMITS = "none: rack positions, IT power and budget are unlimited"
+"""What the Limits section says when the plan has no site limit (``rackplan size``)."""
+
+
 def plan_table(plan: Plan) -> str:
     """The text report: summary, then each section as an aligned table, then warnings."""
     parts = [key_value_table(summary(plan))]
     for title, headers, rows in sections(plan):
-        parts.append(table(headers, rows, title=title))
+        if title == "Limits" and not rows:
+            parts.append(f"Limits\n{NO_LIMITS}\n")
+        else:
+            parts.append(table(headers, rows, title=title))
     if plan.warnings:
         parts.append("Warnings\n" + "".join(f"- {w}\n" for w in plan.warnings))
     return "\n".join(parts)
@@ -156,9 +188,44 @@ def plan_markdown(plan: Plan) -> str:
     """The report as Markdown."""
     parts = [f"# Plan: {plan.scenario}\n", md_table(["field", "value"], summary(plan))]
     for title, headers, rows in sections(plan):
-        parts.append(f"## {title}\n\n" + md_table(headers, rows))
+        if title == "Limits" and not rows:
+            parts.append(f"## Limits\n\n{NO_LIMITS[0].upper()}{NO_LIMITS[1:]}.\n")
+        else:
+            parts.append(f"## {title}\n\n" + md_table(headers, rows))
     if plan.warnings:
         parts.append("## Warnings\n\n" + "".join(f"- {w}\n" for w in plan.warnings))
+    return "\n".join(parts)
+
+
+EXPLAIN_SHOWN_REJECTED = 10
+"""Models that do not qualify listed per workload; the rest are counted."""
+
+
+def explanation_table(explanation: Explanation, markdown: bool = False) -> str:
+    """Why each workload got its model, as text tables (or Markdown): the chosen model, every
+    other qualifying model with what it would cost or why it has no plan, the models that do
+    not qualify (the first :data:`EXPLAIN_SHOWN_REJECTED`), then the binding site limits."""
+    e = explanation
+    intro = (f"Each other model that qualifies is forced on its workload alone (the other "
+             f"workloads keep their free choice) and planned: {e.plans} plan"
+             f"{'' if e.plans == 1 else 's'}, objective "
+             f"{e.objective}; the chosen plan: {e.chosen_value}.")
+    parts = [f"## Explanation\n\n{intro}\n" if markdown else f"Explanation\n{intro}\n"]
+    for w in e.workloads:
+        rows: list[list[Any]] = [[w.chosen, "chosen"]]
+        rows += [[r.server, r.text] for r in w.rivals]
+        if not w.rivals:
+            rows[0][1] = "chosen: the only model that qualifies"
+        shown = w.rejected[:EXPLAIN_SHOWN_REJECTED]
+        rows += [[sid, f"does not qualify: {reason}"] for sid, reason in shown]
+        if len(w.rejected) > len(shown):
+            rows.append([f"and {len(w.rejected) - len(shown)} more", "do not qualify"])
+        title = f"Workload {w.workload}: {w.chosen}"
+        parts.append(f"### {title}\n\n" + md_table(["model", "outcome"], rows) if markdown
+                     else table(["model", "outcome"], rows, title=title))
+    binding = list(e.binding) or ["none: the plan uses less than 99% of every site limit"]
+    head = "### Binding site limits\n\n" if markdown else "Binding site limits\n"
+    parts.append(head + "".join(f"- {b}\n" for b in binding))
     return "\n".join(parts)
 
 

@@ -1,0 +1,120 @@
+"""``rackplan plan --explain``: why each workload got its model, checked against forced plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rackplan
+from rackplan.loading import catalog_for
+from rackplan.planning.arrays import site_arrays
+from rackplan.planning.candidates import candidates_for
+from rackplan.planning.explain import explain
+from rackplan.render.report import EXPLAIN_SHOWN_REJECTED, explanation_table
+
+NEOCLOUD = Path(__file__).resolve().parent.parent / "examples" / "neocloud.yaml"
+
+POWER_BOUND = {
+    # the H100 servers are cheaper but draw 8 x 11 kW; only the 7.5 kW H200 NVL ones fit 70 kW
+    "name": "power-bound", "start": "2027-01-04",
+    "site": {"it_power_kw": 70, "rack_positions": [{"rack": "air-48u-40kw", "count": 10}]},
+    "workloads": [{"name": "w", "gpus": 64,
+                   "allowed": ["dell-xe9680-h100", "dell-xe7745-h200nvl"]}]}
+
+
+@pytest.fixture(scope="module")
+def neocloud():
+    scenario = rackplan.load_scenario(NEOCLOUD)
+    base = rackplan.plan(scenario)
+    return scenario, base, explain(scenario, base=base)
+
+
+def test_every_model_is_accounted_for_per_workload(neocloud):
+    scenario, base, why = neocloud
+    catalog = catalog_for(scenario)
+    site = site_arrays(scenario, catalog)
+    assert [w.workload for w in why.workloads] == [w.name for w in scenario.workloads]
+    assert why.binding == ()  # neocloud uses less than 99% of every limit
+    for w, sel, workload in zip(why.workloads, base.selections, scenario.workloads, strict=True):
+        assert w.chosen == sel.server
+        cands, rejected = candidates_for(workload, scenario, catalog, site)
+        assert sorted(r.server for r in w.rivals) == sorted(
+            c.server.id for c in cands if c.server.id != w.chosen)
+        assert dict(w.rejected) == rejected
+        assert {r.server for r in w.rivals} | dict(w.rejected).keys() | {w.chosen} == {
+            s.id for s in catalog.servers}
+        costs = [r.delta_usd for r in w.rivals if r.feasible]
+        assert costs == sorted(costs) and all(c >= 0 for c in costs)  # the plan is optimal
+        assert [r.feasible for r in w.rivals] == sorted((r.feasible for r in w.rivals),
+                                                        reverse=True)
+    assert why.plans == sum(len(w.rivals) for w in why.workloads)
+
+
+def test_a_rival_costs_what_its_forced_plan_costs(neocloud):
+    scenario, base, why = neocloud
+    pretraining = why.workloads[0]
+    by = {r.server: r for r in pretraining.rivals}
+    forced = rackplan.plan(scenario, force_models={"pretraining": "nvidia-gb200-nvl72"})
+    delta = forced.totals.tco_usd - base.totals.tco_usd
+    assert by["nvidia-gb200-nvl72"].delta_usd == pytest.approx(delta, abs=0.01)
+    assert by["nvidia-gb200-nvl72"].text == (
+        f"would cost ${delta:,.0f} more (TCO {delta / base.totals.tco_usd:+.2%})")
+    # the GB300 system busts the budget: the reason names it, with the diagnosis' figures
+    gb300 = by["dell-xe9712-gb300"]
+    assert not gb300.feasible and gb300.delta_usd is None
+    assert gb300.text.startswith("no plan: budget short by $")
+    assert dict(pretraining.rejected)["dell-xe9680-h200"] == "GPU memory 141 GB is below 180 GB"
+
+
+def test_the_report_section(run):
+    r = run("plan", str(NEOCLOUD), "--explain")
+    assert r.exit_code == 0, r.stderr
+    report, _, section = r.stdout.partition("\nExplanation\n")
+    assert "Limits" in report and section, r.stdout
+    assert "Workload pretraining: dell-xe9712-gb200" in section
+    lines = section.splitlines()
+    assert any(line.split() == ["dell-xe9712-gb200", "chosen"] for line in lines)
+    assert any(line.startswith("nvidia-gb200-nvl72") and "would cost $" in line
+               and "more (TCO +" in line for line in lines)
+    assert any(line.startswith("dell-xe9712-gb300") and "no plan: budget short by" in line
+               for line in lines)
+    # inference allows 3 GPUs of 20 servers: 10 reasons shown, then the count of the rest
+    inference = section.split("Workload inference")[1].split("Workload finetune")[0]
+    assert inference.count("does not qualify: not in allowed") == EXPLAIN_SHOWN_REJECTED
+    assert "and 3 more" in inference
+    assert section.rstrip().endswith(
+        "Binding site limits\n- none: the plan uses less than 99% of every site limit")
+    md = run("plan", str(NEOCLOUD), "--explain", "--format", "markdown")
+    assert "## Explanation" in md.stdout and "### Workload finetune: dell-xe9680-h100" in md.stdout
+    assert "| model | outcome |" in md.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "bom", "svg", "html"])
+def test_explain_is_refused_with_other_formats(run, fmt):
+    r = run("plan", str(NEOCLOUD), "--explain", "--format", fmt)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "--explain works with --format table or markdown" in r.stderr
+
+
+def test_a_model_that_loses_on_power_names_the_limit(run, write_yaml):
+    path = write_yaml("power.yaml", POWER_BOUND)
+    scenario = rackplan.load_scenario(path)
+    why = explain(scenario)
+    [w] = why.workloads
+    assert w.chosen == "dell-xe7745-h200nvl"
+    [rival] = w.rivals
+    assert rival.server == "dell-xe9680-h100" and not rival.feasible
+    assert rival.text.startswith("no plan: IT power short by 18.0 kW")
+    assert why.binding == ()  # 60 of 70 kW
+    text = explanation_table(why)
+    assert any(line.split(None, 1) == ["dell-xe9680-h100", rival.text]
+               for line in text.splitlines())
+    assert "forced on its workload alone (the other workloads keep their free choice) and " \
+           "planned: 1 plan, objective tco" in text
+    # with the envelope at the chosen plan's 60 kW, the limit binds and is said in words
+    tight = write_yaml("tight.yaml", {**POWER_BOUND, "site": {**POWER_BOUND["site"],
+                                                               "it_power_kw": 60}})
+    r = run("plan", str(tight), "--explain")
+    assert r.exit_code == 0, r.stderr
+    assert "- IT power: 60.0 kW of 60.0 kW reserved (100.0%)" in r.stdout
