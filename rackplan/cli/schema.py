@@ -6,6 +6,7 @@ import click
 from pydantic import BaseModel
 
 from ..models import CatalogFile, Scenario
+from ..models._docs import describe
 from ..models.result import Plan
 from ..render.table import json_text
 from ._options import emit, output_option
@@ -23,6 +24,7 @@ def schema(kind: str, output: str | None) -> None:
     Point your editor's YAML language server at it, e.g. a first line
       # yaml-language-server: $schema=catalog.schema.json
     """
+    describe(_MODELS[kind])  # field docstrings become the schema's descriptions
     document = _MODELS[kind].model_json_schema()
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = f"rackplan {kind}" + ("" if kind == "plan" else " file")

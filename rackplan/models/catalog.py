@@ -59,7 +59,7 @@ _MODEL_CONFIG = ConfigDict(
     extra="forbid",
     frozen=True,
     str_strip_whitespace=True,
-    use_attribute_docstrings=True,
+    use_attribute_docstrings=False,
     allow_inf_nan=False,
 )
 
@@ -381,7 +381,7 @@ class Catalog(BaseModel):
     came from.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=False)
 
     gpus: list[GPU] = Field(default_factory=list)
     """Accelerator models."""
@@ -468,7 +468,7 @@ class Catalog(BaseModel):
 class CatalogFile(BaseModel):
     """The shape of one catalog YAML file (every section optional); used for the JSON Schema."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=False)
 
     gpus: list[GPU] = Field(default_factory=list)
     """Accelerator models."""

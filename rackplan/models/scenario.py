@@ -23,7 +23,7 @@ _MODEL_CONFIG = ConfigDict(
     extra="forbid",
     frozen=True,
     str_strip_whitespace=True,
-    use_attribute_docstrings=True,
+    use_attribute_docstrings=False,
     allow_inf_nan=False,
 )
 

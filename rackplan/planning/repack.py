@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..packing import pack_validated
 from .arrays import SiteArrays
 from .candidates import Candidate
 
@@ -55,6 +54,8 @@ def tighten(types: np.ndarray, counts: np.ndarray, chosen: list[Candidate], dedi
             dims = site.cap[t] > 0
             if np.any(sizes[owner][:, dims] > site.cap[t, dims]):
                 continue  # fits only within the planner's tolerance: leave it to the planner
+            from ..packing import pack_validated  # the vector packer's kernels load when needed
+
             result = pack_validated(sizes[owner][:, dims], site.cap[t, dims], REPACK_WORK_S, 0,
                                     clock_guard=False)
             if result.n_bins >= len(racks):
