@@ -70,13 +70,16 @@ def __dir__() -> list[str]:
 # first, then bind the name to the function, as ``from .sweep import sweep`` did.
 from . import sweep as _sweep_package  # noqa: E402,F401
 
+if TYPE_CHECKING:
+    from .sweep.runner import sweep
+else:
+    def sweep(spec, **kwargs):
+        """Plan a sweep file's base scenario at every point: see
+        :func:`rackplan.sweep.runner.sweep` (same arguments; the planner loads on the first
+        call)."""
+        from .sweep.runner import sweep as run
 
-def sweep(spec: Any, **kwargs: Any) -> Any:
-    """Plan a sweep file's base scenario at every point: see :func:`rackplan.sweep.runner.sweep`
-    (same arguments; the planner loads on the first call)."""
-    from .sweep.runner import sweep as run
-
-    return run(spec, **kwargs)
+        return run(spec, **kwargs)
 
 __all__ = [
     "Catalog",

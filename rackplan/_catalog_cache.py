@@ -2,8 +2,9 @@
 
 Reading and validating the bundled catalog's YAML takes about 70 ms (a pure-Python YAML parser
 that records line numbers for error messages); the validated :class:`~rackplan.Catalog` it
-gives loads from a pickle in under a millisecond. The cache key is the rackplan version and
-every file's path and SHA-256 (reading and hashing the files costs well under a millisecond),
+gives loads from a pickle in under a millisecond. The cache key is the rackplan version, a hash
+of the code that reads and validates catalogs (and pydantic's version), and every file's path
+and SHA-256 (reading and hashing the files costs well under a millisecond),
 so editing a catalog file, even within the same clock tick, or upgrading rackplan makes a new
 entry; a catalog with problems is never cached (its errors are reported from the files every
 time).
@@ -16,6 +17,7 @@ make loading faster, never different.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -41,10 +43,27 @@ def cache_dir() -> Path | None:
     return Path(base) / "rackplan"
 
 
+@functools.cache
+def _code_stamp() -> str:
+    """What a cached catalog depends on besides its files: the code that reads and validates
+    them (a source checkout changes it without a new version number) and pydantic's version."""
+    import pydantic
+
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(pydantic.VERSION.encode())
+    for name in ("loading.py", "_yaml.py", "models/catalog.py", "models/__init__.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
 def _key(paths: list[Path], bundled: bool) -> str | None:
     if len({p.resolve() for p in paths}) < len(paths):
         return None  # a file given twice: let the loader report it
-    parts = [__version__, f"bundled={bundled}"]
+    try:
+        stamp = _code_stamp()
+    except OSError:  # the package's sources are not readable (a zip import): no caching
+        return None
+    parts = [__version__, stamp, f"bundled={bundled}"]
     for p in paths:
         try:
             digest = hashlib.sha256(p.read_bytes()).hexdigest()

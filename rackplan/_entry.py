@@ -1,7 +1,7 @@
 """The ``rackplan`` console script and ``python -m rackplan``.
 
-Ctrl-C while the command line itself loads prints one line and exits 130, as it does while a
-command runs (see :mod:`rackplan.cli`).
+Ctrl-C at any moment after rackplan's own code starts prints one line and exits 130 (see
+:func:`_interrupted`).
 
 When the command is done, the process ends at once (``os._exit`` after flushing standard
 output and error): tearing down an interpreter that has loaded NumPy, pydantic and Numba takes
@@ -13,11 +13,14 @@ exit, the process ends normally.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 
 def main() -> None:
     """Load the command line, run it, and end the process with its exit code."""
+    if sys.argv[1:2] != ["sweep"]:  # a sweep saves its rows when interrupted: it unwinds
+        signal.signal(signal.SIGINT, _interrupted)
     try:
         from .cli import main as run
     except KeyboardInterrupt:
@@ -29,6 +32,24 @@ def main() -> None:
     except SystemExit as exc:
         code = exc.code
     _exit(code)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """Ctrl-C: end now, with one line and status 130, unless an output file is being written
+    (then unwind, so the write removes its temporary file and leaves the old file whole).
+
+    Ending at once, rather than raising KeyboardInterrupt wherever Python happens to be, also
+    means an interrupt never leaves Numba half-way through loading a kernel from its cache,
+    which could crash the process when the kernel was then called."""
+    from ._io import WRITING
+
+    if WRITING[0]:
+        raise KeyboardInterrupt
+    try:
+        sys.stderr.write("interrupted\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(130)
 
 
 def _exit(code: object) -> None:

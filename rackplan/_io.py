@@ -35,7 +35,20 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
         raise InputError([Problem(str(path), None, None, f"cannot write output: {reason}")]) from None
 
 
+WRITING = [0]
+"""Atomic writes under way (a counter): an interrupt then unwinds through them so that no
+temporary file is left behind (see :mod:`rackplan._entry`)."""
+
+
 def _write(target: Path, text: bytes) -> None:
+    WRITING[0] += 1
+    try:
+        _write_once(target, text)
+    finally:
+        WRITING[0] -= 1
+
+
+def _write_once(target: Path, text: bytes) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:

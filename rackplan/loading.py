@@ -65,9 +65,10 @@ _MIN_FRAGMENT = 3
 def suggest(word: str, known: Iterable[str], limit: int = 5) -> list[str]:
     """The entries of ``known`` that ``word`` probably meant, best first, at most ``limit``.
 
-    Compared without case: the same id in other case first, then close spellings (difflib,
-    within a margin of the closest), then the ids that start with ``word``, then those that
-    contain it (so ``h100`` finds ``h100-sxm``, ``dell-xe9680-h100``, ``nvidia-dgx-h100``).
+    Compared without case: the same id in other case first, then the ids that start with
+    ``word`` (``h200`` finds ``h200-sxm`` before the close spelling ``b200``), then close
+    spellings (difflib, within a margin of the closest), then the ids that contain it (so
+    ``h100`` also finds ``dell-xe9680-h100`` and ``nvidia-dgx-h100``).
     """
     folded: dict[str, str] = {}
     for entry in known:
@@ -76,6 +77,9 @@ def suggest(word: str, known: Iterable[str], limit: int = 5) -> list[str]:
     if not w or limit <= 0 or not folded:
         return []
     found: list[str] = [w] if w in folded else []
+    if len(w) >= _MIN_FRAGMENT:  # the closest of them first
+        found += sorted((key for key in folded if key.startswith(w)),
+                        key=lambda k: (-difflib.SequenceMatcher(None, w, k).ratio(), k))
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(w)
     scored = []
@@ -90,7 +94,6 @@ def suggest(word: str, known: Iterable[str], limit: int = 5) -> list[str]:
         best = -scored[0][0]
         found += [key for r, key in scored if -r >= best - _CLOSE_MARGIN]
     if len(w) >= _MIN_FRAGMENT:
-        found += sorted(key for key in folded if key.startswith(w))
         found += sorted(key for key in folded if w in key)
     return [folded[key] for key in dict.fromkeys(found)][:limit]
 

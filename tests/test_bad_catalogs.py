@@ -93,3 +93,16 @@ def test_validate_all_lists_every_problem(run, write_yaml):
     assert len(lines) == 2
     assert sum("racks[air-48u-40kw].feeds" in line for line in lines) == 1
     assert sum("racks[air-42u-15kw].power_kw" in line for line in lines) == 1
+
+
+def test_validate_lists_file_and_entry_problems_together(run, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("servers:\n  - id: x1\n    vendor: a\n    pricee_usd: 5\n  - id: x1\n    vendor: b\n"
+                    "bogus: []\n", encoding="utf-8")
+    result = run("catalog", "validate", str(path))
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2
+    assert any("bogus: unknown section" in ln for ln in lines)
+    assert sum("duplicate id 'x1'" in ln for ln in lines) == 1
+    assert any("pricee_usd: unknown field; did you mean 'price_usd'?" in ln for ln in lines)
+    assert any("servers[x1].gpu: required field is missing" in ln for ln in lines)

@@ -71,3 +71,10 @@ def test_no_cache_and_an_unwritable_folder_both_still_load(tmp_path, monkeypatch
     monkeypatch.setenv("RACKPLAN_CACHE_DIR", str(blocker / "cache"))
     assert rackplan.load_catalog().gpus
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_a_change_in_the_validating_code_is_a_new_entry(cache, tmp_path, monkeypatch):
+    rackplan.load_catalog()
+    monkeypatch.setattr(_catalog_cache, "_code_stamp", lambda: "another version of the models")
+    rackplan.load_catalog()
+    assert len(list(cache.glob("catalog-*.pickle"))) == 2

@@ -167,8 +167,9 @@ def test_unconstrained_workload_on_a_server_without_scale_up_warns(cheap_pcie):
     assert plan.warnings[:2] == [
         "site.electricity_usd_per_kwh is 8 ($8/kWh): did you mean 0.08 (the price in dollars, "
         "not cents)? (silence: accept_warnings: [electricity_price])",
-        "workload 'train' has no constraint and got dell-xe7745-mi350p, whose GPUs have no "
-        "scale-up link (scale_up_gpus 1); for training set min_scale_up_gpus (e.g. 8) or allowed "
+        "workload 'train' has no model constraint (allowed, min_gpu_memory_gb, min_scale_up_gpus) "
+        "and got dell-xe7745-mi350p, whose GPUs have no scale-up link (scale_up_gpus 1); if it "
+        "trains, set min_scale_up_gpus (e.g. 8) or allowed "
         "(silence: accept_warnings: [no_scale_up_domain])",
     ]
 

@@ -82,3 +82,19 @@ def test_ctrl_c_while_the_command_loads_is_one_line_and_exit_130(delay):
         pytest.skip(f"the plan finished within {delay} s")
     assert proc.returncode == 130, err
     assert err == "interrupted\n"
+
+
+def test_the_installed_command_runs_a_sweep(tmp_path):
+    # the lazy subpackage keeps `prepare` a function although a submodule has its name
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(f"base: {REPO / 'examples' / 'enterprise-pod.yaml'}\n"
+                    "vary:\n  site.pue: [1.2, 1.3]\n", encoding="utf-8")
+    out = tmp_path / "rows.csv"
+    done = subprocess.run([str(Path(sys.executable).parent / "rackplan"), "sweep", str(spec),
+                           "--workers", "1", "-o", str(out)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert len(out.read_text().splitlines()) == 3  # header and two points
+    from rackplan.sweep import PreparedSweep, prepare  # noqa: F401  (the submodule is loaded)
+
+    assert callable(prepare)

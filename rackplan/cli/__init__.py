@@ -104,6 +104,9 @@ class _Group(click.Group):
             click.echo(f"error: {exc}", err=True)
             return EXIT_BAD_INPUT
         except InfeasibleError as exc:  # one line: the reasons joined by '; '
+            # an implausible value (a budget in thousands) may be why: its warning comes first
+            for warning in exc.diagnosis.details.get("warnings") or []:
+                click.echo(f"warning: {warning}", err=True)
             click.echo(f"error: {exc}", err=True)
             return EXIT_INFEASIBLE
         except RackplanError as exc:

@@ -246,11 +246,13 @@ def validate_cmd(files: tuple[str, ...], show_all: bool) -> None:
             counts[path] = check_catalog_file(path)
         except CatalogError as exc:
             problems.extend(exc.problems)
-    if not problems:
-        try:
-            merged = load_catalog(*files)
-        except CatalogError as exc:
-            problems.extend(exc.problems)
+    # the merged load validates every entry in full: run it even when a file has problems of
+    # its own, so that every problem is listed at once (each only once)
+    try:
+        merged = load_catalog(*files)
+    except CatalogError as exc:
+        seen = {(p.file, p.entry, p.field) for p in problems}
+        problems.extend(p for p in exc.problems if (p.file, p.entry, p.field) not in seen)
     if problems:
         shown = problems if show_all else problems[:VALIDATE_SHOWN]
         for problem in shown:

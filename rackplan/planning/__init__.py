@@ -131,11 +131,12 @@ def plan_inputs(scenario: Scenario, catalog: Catalog | None = None, objective: s
 def catalog_file_inputs(user_files: Sequence[str | Path], *,
                         include_bundled: bool = True) -> list[CatalogFileInput]:
     """The catalog files ``load_catalog(*user_files)`` reads, in load order, each with the
-    SHA-256 of its bytes."""
+    SHA-256 of its bytes; user files by their absolute path, so the plan names them wherever it
+    is read."""
     bundled = [str(p) for p in bundled_catalog_files()] if include_bundled else []
+    users = [str(Path(f).absolute()) for f in user_files]
     return ([CatalogFileInput(path=f, sha256=_sha256(f), bundled=True) for f in bundled]
-            + [CatalogFileInput(path=str(Path(f)), sha256=_sha256(str(Path(f))), bundled=False)
-               for f in user_files])
+            + [CatalogFileInput(path=f, sha256=_sha256(f), bundled=False) for f in users])
 
 
 def _catalog_inputs(scenario: Scenario, catalog: Catalog | None) -> list[CatalogFileInput]:

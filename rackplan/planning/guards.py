@@ -117,8 +117,9 @@ def plan_guards(scenario: Scenario, chosen: Sequence[Candidate]) -> list[Guard]:
                          and w.min_gpu_memory_gb is None)
         if unconstrained and c.server.scale_up_gpus == 1:
             out.append(_guard("no_scale_up_domain",
-                              f"workload {w.name!r} has no constraint and got {c.server.id}, "
-                              "whose GPUs have no scale-up link (scale_up_gpus 1); for training "
+                              f"workload {w.name!r} has no model constraint (allowed, "
+                              f"min_gpu_memory_gb, min_scale_up_gpus) and got {c.server.id}, "
+                              "whose GPUs have no scale-up link (scale_up_gpus 1); if it trains, "
                               f"set min_scale_up_gpus (e.g. {SCALE_UP_HINT_GPUS}) or allowed"))
     return _accepted(scenario, out)
 

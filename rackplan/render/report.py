@@ -206,10 +206,14 @@ def explanation_table(explanation: Explanation, markdown: bool = False) -> str:
     other qualifying model with what it would cost or why it has no plan, the models that do
     not qualify (the first :data:`EXPLAIN_SHOWN_REJECTED`), then the binding site limits."""
     e = explanation
-    intro = (f"Each other model that qualifies is forced on its workload alone (the other "
-             f"workloads keep their free choice) and planned: {e.plans} plan"
-             f"{'' if e.plans == 1 else 's'}, objective "
-             f"{e.objective}; the chosen plan: {e.chosen_value}.")
+    if e.plans:
+        intro = (f"Each other model that qualifies is forced on its workload alone (the other "
+                 f"workloads keep their free choice) and planned: {e.plans} plan"
+                 f"{'' if e.plans == 1 else 's'}, objective "
+                 f"{e.objective}; the chosen plan: {e.chosen_value}.")
+    else:
+        intro = (f"No other model qualifies for any workload, so there was nothing to compare; "
+                 f"objective {e.objective}; the plan: {e.chosen_value}.")
     parts = [f"## Explanation\n\n{intro}\n" if markdown else f"Explanation\n{intro}\n"]
     for w in e.workloads:
         rows: list[list[Any]] = [[w.chosen, "chosen"]]

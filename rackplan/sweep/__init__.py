@@ -23,6 +23,8 @@ The modules, in the order a sweep uses them:
 - :mod:`.analysis`: :func:`pareto` and the sensitivity :func:`tornado`.
 """
 
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below load on first use (see __getattr__)
@@ -58,6 +60,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
+
+
+class _Package(types.ModuleType):
+    """This package, where the function ``prepare`` keeps its name although a submodule has it
+    too: importing the submodule sets the package's attribute to the function, not the module
+    (as the package's eager imports did before they became lazy)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FROM and isinstance(value, types.ModuleType) and name in _FROM[name]:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
