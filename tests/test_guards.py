@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -350,3 +351,14 @@ def test_validate_stops_at_fifty_unless_all(run, write_yaml):
     assert len(lines) == 51 and lines[-1] == "... and 10 more problems (--all prints every one)"
     every = run("catalog", "validate", "--all", path)
     assert every.exit_code == 2 and len(every.stderr.splitlines()) == 60
+
+
+def test_size_warnings_name_the_option_that_silences_them(run):
+    args = ["size", "--gpus", "64", "--server", "dell-xe9680-h200", "--electricity", "8",
+            "--start", "2026-12-01", "--format", "json"]
+    loud = run(*args)
+    assert loud.exit_code == 0
+    assert "(silence: --accept-warning electricity_price)" in loud.stderr
+    assert "electricity_price" in json.loads(loud.stdout)["warnings"][0]
+    quiet = run(*args, "--accept-warning", "electricity_price")
+    assert quiet.exit_code == 0 and "warning:" not in quiet.stderr

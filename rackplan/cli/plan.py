@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -480,7 +481,14 @@ def size_command(gpus: int | None, most: bool, budget: float | None, it_power_kw
     if start is None:  # after planning: an error stays one line
         click.echo(f"order date: {scenario.start.isoformat()} (today; set --start YYYY-MM-DD)",
                    err=True)
-    _write_plan(result.model_copy(update={"limits": real}), catalog, fmt, output)
+    # size has no scenario file: its warnings name the option that silences them
+    warnings = [_SILENCE.sub(r"(silence: --accept-warning \1)", w) for w in result.warnings]
+    _write_plan(result.model_copy(update={"limits": real, "warnings": warnings}), catalog, fmt,
+                output)
+
+
+_SILENCE = re.compile(r"\(silence: accept_warnings: \[([a-z_]+)\]\)")
+"""The end of a guard warning, as a scenario file would silence it."""
 
 
 def _best_of(scenarios: list[Scenario], catalog: Catalog, objective: str | None,
