@@ -92,8 +92,9 @@ _BoundedLoader.add_implicit_resolver(
 )
 
 
-def read_yaml(path: str | Path, error: type[InputError]) -> Any:
-    """Read one YAML document from ``path``; every failure raises ``error`` naming the file."""
+def read_input(path: str | Path, error: type[InputError], what: str, limit: int) -> bytes:
+    """The bytes of an input file (``what``: ``a YAML file``, ``a plan JSON file``) of at most
+    ``limit`` bytes; every failure raises ``error`` naming the file."""
     name = str(path)
     p = Path(path)
 
@@ -102,11 +103,11 @@ def read_yaml(path: str | Path, error: type[InputError]) -> Any:
 
     try:
         if p.is_dir():
-            raise fail("is a directory, expected a YAML file")
+            raise fail(f"is a directory, expected {what}")
         size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise fail(f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        data = p.read_bytes()
+        if size > limit:
+            raise fail(f"file is {size:,} bytes; the limit is {limit:,}")
+        return p.read_bytes()
     except FileNotFoundError:
         raise fail("file not found") from None
     except PermissionError:
@@ -115,6 +116,16 @@ def read_yaml(path: str | Path, error: type[InputError]) -> Any:
         raise fail(f"cannot read file: {exc.strerror or exc}") from None
     except ValueError:  # e.g. a NUL character in the path
         raise fail("not a valid file path") from None
+
+
+def read_yaml(path: str | Path, error: type[InputError]) -> Any:
+    """Read one YAML document from ``path``; every failure raises ``error`` naming the file."""
+    name = str(path)
+
+    def fail(message: str) -> InputError:
+        return error([Problem(name, None, None, message)])
+
+    data = read_input(path, error, "a YAML file", MAX_FILE_BYTES)
     if b"\x00" in data:
         raise fail("binary content (NUL bytes); expected a YAML text file")
     try:

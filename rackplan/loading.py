@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import _catalog_cache
-from ._yaml import read_yaml
+from ._yaml import read_input, read_yaml
 from .errors import CatalogError, InputError, Problem, ScenarioError
 from .models import SECTIONS, Catalog, RackPosition, Scenario, Site, Workload
 from .models.catalog import FABRICS, GPU, Appliance, Optic, RackType, Server, Switch
@@ -619,26 +619,11 @@ def load_plan(path: str | Path) -> Plan:
     field, where it is (``racks[3].slots[0].u``).
     """
     name = str(path)
-    p = Path(path)
 
     def fail(message: str, entry: str | None = None, field_: str | None = None) -> InputError:
         return InputError([Problem(name, entry, field_, message)])
 
-    try:
-        if p.is_dir():
-            raise fail("is a directory, expected a plan JSON file")
-        size = p.stat().st_size
-        if size > MAX_PLAN_BYTES:
-            raise fail(f"file is {size:,} bytes; the limit is {MAX_PLAN_BYTES:,}")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise fail("file not found") from None
-    except PermissionError:
-        raise fail("permission denied") from None
-    except OSError as exc:
-        raise fail(f"cannot read file: {exc.strerror or exc}") from None
-    except ValueError:
-        raise fail("not a valid file path") from None
+    data = read_input(path, InputError, "a plan JSON file", MAX_PLAN_BYTES)
     try:
         raw = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

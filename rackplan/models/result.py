@@ -134,6 +134,10 @@ class Feed(BaseModel):
     """*(added)* The rating's line current at the site's voltage and power factor."""
 
 
+FEED_LOSS_WARNING = "power redundancy N:"
+"""How the plan's warning about ``feed_loss`` starts (the HTML report shows it as a box)."""
+
+
 class FeedLoss(BaseModel):
     """*(added)* Under ``N`` redundancy: the racks that would trip if one of their feeds fails."""
 
@@ -178,6 +182,11 @@ class Rack(BaseModel):
     """Each unit's position, from the bottom: reserved units, then the units heaviest first."""
     feeds: list[Feed] = Field(default_factory=list)
     """What each power feed must carry, at ``site.voltage_v`` and ``site.power_factor``."""
+
+    def surviving_feed_kw(self) -> float | None:
+        """What each other feed carries when one fails: ``power_kw / (feeds - 1)``; None for a
+        rack with one feed (it goes dark)."""
+        return self.power_kw / (len(self.feeds) - 1) if len(self.feeds) > 1 else None
 
 
 class Totals(BaseModel):

@@ -20,6 +20,7 @@ from ..kernels.patterns import expand_racks
 from ..kernels.status import LPStatus, Status
 from ..models import Catalog, Scenario, Site
 from ..models.result import (
+    FEED_LOSS_WARNING,
     Bounds,
     Delivery,
     DevicePlacement,
@@ -199,7 +200,7 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     loss = feed_loss(racks, types_by_id, s, gpus_in)
     if loss is not None and loss.racks:
         shown = ", ".join(loss.racks[:5]) + (", ..." if len(loss.racks) > 5 else "")
-        warnings.append(f"power redundancy N: {len(loss.racks)} of {len(racks)} racks "
+        warnings.append(f"{FEED_LOSS_WARNING} {len(loss.racks)} of {len(racks)} racks "
                         f"({loss.it_kw:,.1f} kW, {loss.gpus:,} GPUs) would trip if one of their "
                         f"feeds fails ({shown}); see feed_loss, or plan under 2N")
     limits = [Limit(limit="it_power_kw", used=it_kw, available=s.it_power_kw,

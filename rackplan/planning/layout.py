@@ -99,10 +99,9 @@ def feed_loss(racks: list[Rack], types: dict[str, RackType], site: Site,
         return None
     trip = []
     for r in racks:
-        rack = types[r.rack]
-        if r.power_kw <= 0:
-            continue
-        if rack.feeds == 1 or r.power_kw / (rack.feeds - 1) > rack.power_kw * (1 + 1e-9):
+        survivor = r.surviving_feed_kw()
+        if r.power_kw > 0 and (survivor is None
+                               or survivor > types[r.rack].power_kw * (1 + 1e-9)):
             trip.append(r)
     return FeedLoss(racks=[r.id for r in trip], it_kw=rounded(sum(r.power_kw for r in trip)),
                     gpus=sum(gpus_in.get(r.id, 0) for r in trip))

@@ -393,10 +393,7 @@ def feed_loss_view(layout: Layout, tripping: set[str]) -> FeedLossView | None:
     trips = sum(1 for rid in layout.ids if rid in tripping)
     if not trips:
         return None
-    rack = layout.first
-    feeds = len(rack.feeds)
-    return FeedLossView(trips, len(layout.racks),
-                        rack.power_kw / (feeds - 1) if feeds > 1 else None)
+    return FeedLossView(trips, len(layout.racks), layout.first.surviving_feed_kw())
 
 
 def tripping_racks(plan: Plan) -> set[str]:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from .._version import __version__
 from ..models.catalog import Catalog, RackType
-from ..models.result import Placement, Plan, Rack, Selection
+from ..models.result import FEED_LOSS_WARNING, Placement, Plan, Rack, Selection
 from .charts import (
     BURN_IN_TINT,
     DELIVERY_TINT,
@@ -462,7 +462,7 @@ def _section(plan: Plan, title: str) -> Table | None:
 
 def _is_feed_loss_warning(warning: str) -> bool:
     """The planner's warning that says what the feed-loss box says (shown once, as the box)."""
-    return warning.startswith("power redundancy N:") and "would trip" in warning
+    return warning.startswith(FEED_LOSS_WARNING)
 
 
 def _details(plan: Plan) -> list[tuple[str, str]]:

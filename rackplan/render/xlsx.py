@@ -186,7 +186,7 @@ def _feeds(wb: Workbook, plan: Plan) -> None:
         # single feed has none left (no figure)
         cols += [_Col("Trips on a feed loss"), _Col("Load if one feed fails (kW)", KW)]
         rows = ((r.id, f.feed, f.kw, f.amps, f.normal_kw, f.rated_kw, f.rated_amps,
-                 r.id in trips, r.power_kw / (len(r.feeds) - 1) if len(r.feeds) > 1 else None)
+                 r.id in trips, r.surviving_feed_kw())
                 for r in plan.racks for f in r.feeds)
     _write_table(wb, "Feeds", cols, rows)
 
