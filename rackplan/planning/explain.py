@@ -164,6 +164,8 @@ def _versus(base: Plan, alt: Plan, objective: str) -> tuple[str, float]:
     text = f"would cost ${abs(delta):,.0f} {side} ({name} {share:+.2%})"
     if delta < 0:  # only possible within the plan's proven gap
         text += f", within the plan's gap of {base.bounds.gap:.3%}"
+    if alt.bounds.gap > 0:  # the best found with that model, not proven its best
+        text += f"; not proven its least (gap {alt.bounds.gap:.3%})"
     return text, 0.0
 
 
