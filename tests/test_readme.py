@@ -32,3 +32,20 @@ def test_readme_run_command_plans_a_bundled_example():
     assert "plan" in words
     example = words[words.index("plan") + 1]
     assert (REPO / example).is_file(), example
+
+
+def test_readme_quotes_the_committed_startup_figures():
+    """Every startup figure the README quotes is the one in benchmarks/results/startup.md."""
+    import re
+
+    rows = {m[1]: (m[2], m[3]) for m in re.finditer(
+        r"^\| `([^`]+)` \| ([0-9.]+) \| ([0-9.]+) \|$",
+        (REPO / "benchmarks" / "results" / "startup.md").read_text(), re.M)}
+    readme = " ".join((REPO / "README.md").read_text().split())
+    version_s, version_x = rows["rackplan --version"]
+    help_s, _ = rows["rackplan --help"]
+    plan_s, _ = rows["rackplan plan (warm cache)"]
+    assert f"`rackplan --version` takes {version_s} s ({version_x}x" in readme
+    assert f"`--help` {help_s} s" in readme
+    quoted = re.findall(r"(?:enterprise-pod\.yaml` |since the faster start, )([0-9.]+) s", readme)
+    assert len(quoted) == 2 and all(q == plan_s for q in quoted), (quoted, plan_s)

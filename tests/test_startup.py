@@ -98,3 +98,25 @@ def test_the_installed_command_runs_a_sweep(tmp_path):
     from rackplan.sweep import PreparedSweep, prepare  # noqa: F401  (the submodule is loaded)
 
     assert callable(prepare)
+
+
+def test_the_collector_is_off_while_a_command_starts_and_back_on_after():
+    """The console script turns the cyclic garbage collector off for its start and back on
+    (with the start's objects frozen out of its scans) once the timer fires."""
+    import gc
+
+    from rackplan._entry import _collector_off
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    try:
+        _collector_off(0.05)
+        assert not gc.isenabled()
+        deadline = time.monotonic() + 10
+        while not gc.isenabled() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+        gc.enable()
