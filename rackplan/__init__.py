@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the names below load on first use (see __getattr__)
     from .models import GPU, Catalog, RackPosition, RackType, Scenario, Server, Site, Workload
     from .models.result import Plan
     from .packing import PackResult, pack_vectors
-    from .planning import plan
+    from .planning import plan, replay
     from .sweep import SweepRow
 
 _LAZY = {
@@ -40,7 +40,7 @@ _LAZY = {
     "Scenario": "models", "Server": "models", "Site": "models", "Workload": "models",
     "Plan": "models.result",
     "PackResult": "packing", "pack_vectors": "packing",
-    "plan": "planning",
+    "plan": "planning", "replay": "planning",
     "SweepRow": "sweep",
 }
 """Public names and the module each comes from. They load on first use, so ``import rackplan``
@@ -108,5 +108,6 @@ __all__ = [
     "load_scenario",
     "pack_vectors",
     "plan",
+    "replay",
     "sweep",
 ]

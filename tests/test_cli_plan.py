@@ -240,6 +240,30 @@ def test_size_one_rack_type_is_the_best_single_type(run):
     assert "with only air-48u-40kw: " in none.stderr and "with only air-42u-30kw: " in none.stderr
 
 
+def test_size_one_rack_type_breaks_a_tie_by_racks_and_bounds_racks_over_every_type(run):
+    """Two rack types give the same TCO: the plan in fewer racks is kept, and the racks bound is
+    the least over the rack types holding the same servers (the reviewer's case)."""
+    args = ("--gpus", "100", "--server", "dell-xe9680-h200", "--start", "2026-12-01",
+            "--format", "json")
+    one = json.loads(run("size", *args, "--one-rack-type").stdout)
+    alone = {}
+    for rack in {r["id"] for r in json.loads(run("catalog", "list", "--kind", "racks",
+                                                  "--format", "json").stdout)["racks"]}:
+        r = run("size", *args, "--rack", rack)
+        if r.exit_code == 0:
+            alone[rack] = json.loads(r.stdout)
+    least = min(p["totals"]["tco_usd"] for p in alone.values())
+    tied = [p for p in alone.values() if p["totals"]["tco_usd"] == least]
+    assert len(tied) >= 2  # the case this test is about
+    assert one["totals"]["tco_usd"] == least
+    assert one["totals"]["racks"] == min(p["totals"]["racks"] for p in tied)
+    same = [p for p in alone.values()
+            if sorted((s["server"], s["count"]) for s in p["selections"])
+            == sorted((s["server"], s["count"]) for s in one["selections"])]
+    assert one["bounds"]["racks_lower_bound"] == min(p["bounds"]["racks_lower_bound"] for p in same)
+    assert one["bounds"]["racks_lower_bound"] <= one["totals"]["racks"]
+
+
 def test_summary_says_what_the_bounds_mean(run):
     from rackplan.render.report import summary
 

@@ -118,3 +118,31 @@ def test_a_model_that_loses_on_power_names_the_limit(run, write_yaml):
     r = run("plan", str(tight), "--explain")
     assert r.exit_code == 0, r.stderr
     assert "- IT power: 60.0 kW of 60.0 kW reserved (100.0%)" in r.stdout
+
+
+def test_an_unproven_alternative_is_never_compared_as_if_proven():
+    """An alternative whose search stopped short says so, whatever the comparison is about:
+    cost (its gap), GPUs under a maximizing objective (its most's gap), or the ready date."""
+    from rackplan.planning.build import NOT_PROVEN_EARLIEST
+    from rackplan.planning.explain import _versus
+
+    most = rackplan.plan(rackplan.load_scenario(NEOCLOUD.parent / "most-50m-2mw.yaml"))
+    assert most.most is not None
+    fewer = most.model_copy(update={"most": most.most.model_copy(update={
+        "value": most.most.value - 64, "upper_bound": most.most.value + 8,
+        "gap": 72 / (most.most.value + 8)})})
+    text, _ = _versus(most, fewer, "max_gpus")
+    assert text.startswith("gives 64 fewer GPUs; not proven its most (it may give up to ")
+    proven = fewer.model_copy(update={"most": fewer.most.model_copy(update={
+        "upper_bound": fewer.most.value, "gap": 0.0})})
+    assert _versus(most, proven, "max_gpus")[0] == "gives 64 fewer GPUs"
+
+    base = rackplan.plan(rackplan.load_scenario(NEOCLOUD))
+    later_date = base.schedule.ready_date.replace(year=base.schedule.ready_date.year + 1)
+    later = base.model_copy(update={
+        "schedule": base.schedule.model_copy(update={"ready_date": later_date}),
+        "warnings": [f"{NOT_PROVEN_EARLIEST}: no plan is ready before ..."]})
+    text, _ = _versus(base, later, "time")
+    assert text.endswith("; the earliest found with that model, not proven its earliest")
+    sure = later.model_copy(update={"warnings": []})
+    assert "not proven" not in _versus(base, sure, "time")[0]

@@ -92,7 +92,9 @@ def test_messages_say_what_was_meant_and_how_to_silence(bundled):
         "site.tariffs TW: 5 means 500%; did you mean 0.05 (5%)? "
         "(silence: accept_warnings: [tariff_rate])")
     assert messages["pue"].startswith("site.pue is 2.5: ")
-    assert messages["pue"].endswith("did you mean 1.25? (silence: accept_warnings: [pue])")
+    # no made-up correction (no plausible typo turns 1.25 into 2.5): the typical range instead
+    assert messages["pue"].endswith("GPU sites run at about 1.1 to 1.5 (air-cooled halls up to "
+                                    "about 1.6); check the figure (silence: accept_warnings: [pue])")
     budget = messages["budget_below_one_server"]
     assert budget.startswith("budget_usd is $400, less than one server of any model workload "
                              "'train' may use (the cheapest, ")
@@ -362,3 +364,32 @@ def test_size_warnings_name_the_option_that_silences_them(run):
     assert "electricity_price" in json.loads(loud.stdout)["warnings"][0]
     quiet = run(*args, "--accept-warning", "electricity_price")
     assert quiet.exit_code == 0 and "warning:" not in quiet.stderr
+
+
+SCENARIO_FIELD_WORDS = ("site.", "budget_usd", "accept_warnings", "min_scale_up_gpus", "allowed")
+
+
+@pytest.mark.parametrize("args, code", [
+    (["--gpus", "64", "--server", "dell-xe9680-h200", "--electricity", "8"], 0),
+    (["--gpus", "64", "--server", "dell-xe9680-h200", "--pue", "2.5"], 0),
+    (["--gpus", "64", "--gpu", "h200-sxm", "--budget", "1000"], 1),  # infeasible as well
+    (["--most", "--budget", "5e7", "--it-power-kw", "2000"], 0),  # no scale-up domain
+])
+def test_size_warnings_speak_of_its_options_not_of_scenario_fields(run, args, code):
+    """size has no scenario file: its warnings (stderr and JSON, with or without a plan) name
+    its options, and an infeasible size still says the order date it assumed."""
+    r = run("size", *args, "--format", "json")
+    assert r.exit_code == code, r.stderr
+    data = json.loads(r.stdout)
+    warnings = data["warnings"] if code == 0 else data["details"]["warnings"]
+    assert warnings
+    for text in [*warnings, r.stderr]:
+        assert not any(word in text for word in SCENARIO_FIELD_WORDS), text
+    assert all("(silence: --accept-warning " in w for w in warnings)
+    assert ("order date: " in r.stderr) == (code == 0)  # an infeasible one: the error alone
+
+
+def test_an_infeasible_size_with_need_by_says_the_order_date_it_counted_from(run):
+    r = run("size", "--gpus", "64", "--gpu", "h200-sxm", "--need-by", "2027-01-01")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("order date: ") and " days late" in r.stderr

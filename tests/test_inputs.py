@@ -121,3 +121,70 @@ def test_planning_the_inputs_again_gives_the_same_plan(run, path):
                                                  "bundled": False}
         bare = json.loads(run("plan", str(path), "--format", "json").stdout)
         assert bare["totals"] != data["totals"]
+
+
+def same_but_command_line(a: dict, b: dict) -> bool:
+    return without_options(a) == without_options(b) and (
+        {k: v for k, v in a["inputs"]["options"].items() if k not in ("argv", "cli_options")}
+        == {k: v for k, v in b["inputs"]["options"].items() if k not in ("argv", "cli_options")})
+
+
+def test_rackplan_plan_on_a_plan_file_plans_its_inputs_again(run, tmp_path):
+    made = tmp_path / "made.json"
+    r = run("plan", str(ENTERPRISE), "--catalog", str(PRICES), "--format", "json", "-o", str(made))
+    assert r.exit_code == 0, r.stderr
+    again = run("plan", str(made), "--format", "json")
+    assert again.exit_code == 0, again.stderr
+    assert same_but_command_line(json.loads(again.stdout), json.loads(made.read_text()))
+    assert json.loads(again.stdout)["inputs"]["options"]["argv"] == [
+        "plan", str(made), "--format", "json"]
+    library = rackplan.replay(made)
+    assert same_but_command_line(json.loads(library.model_dump_json()),
+                                 json.loads(made.read_text()))
+    refused = run("plan", str(made), "--objective", "capex")
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1
+    assert "is a plan: it is planned again with its recorded inputs" in refused.stderr
+
+
+def test_a_changed_catalog_file_is_named_and_nothing_is_planned(run, tmp_path):
+    sheet = tmp_path / "prices.yaml"
+    sheet.write_bytes(PRICES.read_bytes())
+    made = tmp_path / "made.json"
+    assert run("plan", str(ENTERPRISE), "--catalog", str(sheet), "--format", "json",
+               "-o", str(made)).exit_code == 0
+    sheet.write_bytes(PRICES.read_bytes() + b"\n# edited\n")
+    r = run("plan", str(made))
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == (f"error: {made}: inputs.catalogs[{len(bundled_catalog_files())}]: "
+                        f"catalog file {sheet} has changed since the plan was made (its SHA-256 "
+                        "differs)\n")
+
+
+def test_an_explicit_catalog_records_the_files_it_was_read_from(tmp_path):
+    """A catalog passed to plan() that leaves out the scenario's own catalog file: the inputs
+    name only the files used, and planning them again gives the same plan."""
+    scenario_file = tmp_path / "s.yaml"
+    scenario_file.write_text(yaml.safe_dump({**yaml.safe_load(ENTERPRISE.read_text()),
+                                             "catalogs": [str(PRICES)]}))
+    scenario = rackplan.load_scenario(scenario_file)
+    made = rackplan.plan(scenario, rackplan.load_catalog())  # the price sheet left out
+    assert made.inputs is not None and made.inputs.catalog_from_files
+    assert made.inputs.scenario["catalogs"] == []
+    assert not any(f.path == str(PRICES) for f in made.inputs.catalogs)
+    again = rackplan.replay(made)
+    assert json.loads(again.model_dump_json()) == json.loads(made.model_dump_json())
+    with_sheet = rackplan.plan(scenario)
+    assert with_sheet.totals != made.totals  # the sheet matters, so the record had to be right
+    assert with_sheet.inputs.scenario["catalogs"] == [str(PRICES)]
+
+
+def test_a_catalog_changed_in_python_is_flagged_and_not_replayed():
+    scenario = rackplan.load_scenario(ENTERPRISE)
+    bundled = rackplan.load_catalog()
+    cheap = bundled.model_copy(update={"servers": [
+        s.model_copy(update={"price_usd": s.price_usd / 2}) for s in bundled.servers]})
+    made = rackplan.plan(scenario, cheap)
+    assert made.inputs is not None and not made.inputs.catalog_from_files
+    assert rackplan.plan(scenario, bundled).inputs.catalog_from_files
+    with pytest.raises(rackplan.InputError, match="its catalog was built or changed in Python"):
+        rackplan.replay(made)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sys
 import time
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from .._io import write_atomic
 from ..errors import Diagnosis, InfeasibleError, Problem, ScenarioError, SearchLimitError
 from ..loading import (
+    MAX_PLAN_BYTES,
     catalog_for,
     check_scenario_references,
     did_you_mean,
@@ -28,7 +30,7 @@ from ..loading import (
 from ..models import GPU, Catalog, RackType, Scenario, Server
 from ..models.result import Plan
 from ..models.scenario import WARNING_CODES
-from ..planning import catalog_file_inputs, compare, plan
+from ..planning import catalog_file_inputs, compare, plan, replay
 from ..planning.explain import explain as explain_choices
 from ..planning.units import rounded
 from ..render.report import explanation_table, render
@@ -191,6 +193,23 @@ def _stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def _is_plan_file(path: str) -> bool:
+    """A ``.json`` file holding an object with a plan's ``inputs``, ``selections`` and
+    ``totals`` (a scenario may be written in JSON too). Only a look: errors are reported by
+    whichever loader then reads the file."""
+    if not path.lower().endswith(".json"):
+        return False
+    try:
+        with open(path, "rb") as f:
+            if f.read(64).lstrip()[:1] != b"{":
+                return False
+            f.seek(0)
+            data = json.loads(f.read(MAX_PLAN_BYTES + 1))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and {"inputs", "selections", "totals"} <= data.keys()
+
+
 def _scenario_and_catalog(path: str, catalog_files: tuple[str, ...]) -> tuple[Scenario, Catalog]:
     scenario = load_scenario(path)
     if catalog_files:
@@ -199,13 +218,18 @@ def _scenario_and_catalog(path: str, catalog_files: tuple[str, ...]) -> tuple[Sc
 
 
 def _planned(fmt: str, output: str | None,
-             make: Callable[[Callable[[str], None] | None], Plan]) -> Plan:
+             make: Callable[[Callable[[str], None] | None], Plan],
+             words: Callable[[str], str] | None = None) -> Plan:
     """``make(progress)``; when it raises InfeasibleError, with ``--format json`` the diagnosis
-    goes to stdout as well."""
+    goes to stdout as well. ``words`` rewrites the diagnosis's warnings (``size`` names its
+    options where a scenario file has fields)."""
     try:
         with _status() as show:
             return make(show)
     except InfeasibleError as exc:
+        if words is not None and exc.diagnosis.details.get("warnings"):
+            exc.diagnosis.details["warnings"] = [words(w) for w in
+                                                 exc.diagnosis.details["warnings"]]
         if fmt == "json":  # scripts get the diagnosis on stdout as well
             emit(json_text({"infeasible": True, "proven": exc.diagnosis.proven,
                             "search_limit": isinstance(exc, SearchLimitError),
@@ -280,7 +304,8 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
     racks, feeds, slots, schedule, BOM; totals as formulas) and needs -o.
     The JSON's "inputs" record what the plan was made from: the scenario with
     every default filled in, each catalog file with its SHA-256, the command
-    line. The plan's warnings also go to stderr ("warning: ..."), unless the
+    line; given such a plan JSON as SCENARIO, plan plans those inputs again
+    (after checking the files' SHA-256) and gives the same plan. The plan's warnings also go to stderr ("warning: ..."), unless the
     table or markdown report, which lists them, is on the terminal.
     An infeasible scenario exits 1 with the binding limits on stderr (and, with
     --format json, the diagnosis as JSON on stdout). Exit 1 also when the search
@@ -295,10 +320,24 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
       rackplan plan examples/superpod-h100.yaml --format html -o plan.html
       rackplan plan examples/superpod-h100.yaml --format xlsx -o plan.xlsx
       rackplan plan examples/neocloud.yaml --explain
+      rackplan plan plan.json                # plan a saved plan's inputs again
     """
     _check_output(fmt, output)
     if explain and fmt not in EXPLAIN_FORMATS:
         raise click.UsageError("--explain works with --format table or markdown")
+    if _is_plan_file(scenario_file):
+        if objective is not None or catalog_files or explain:
+            raise click.UsageError(f"{scenario_file} is a plan: it is planned again with its "
+                                   "recorded inputs, so --objective, --catalog and --explain do "
+                                   "not apply (plan its scenario for those)")
+        result = _planned(fmt, output, lambda show: replay(scenario_file, progress=show))
+        assert result.inputs is not None
+        scenario = Scenario.model_validate(result.inputs.scenario)
+        catalog = load_catalog(*[f.path for f in result.inputs.catalogs if not f.bundled],
+                               include_bundled=any(f.bundled for f in result.inputs.catalogs))
+        _write_plan(_with_command_line(result, [f.path for f in result.inputs.catalogs
+                                                if not f.bundled]), catalog, fmt, output)
+        return
     scenario, catalog = _scenario_and_catalog(scenario_file, catalog_files)
     result = _planned(fmt, output, lambda show: plan(scenario, catalog, objective=objective,
                                                      progress=show))
@@ -466,29 +505,55 @@ def size_command(gpus: int | None, most: bool, budget: float | None, it_power_kw
         data["supply"] = [{"match": wanted, "units_per_week": units_per_week,
                            "queue_units": queue_units}]
     scenario = _validated(data, catalog)
-    if one_rack_type:
-        alone = [_validated({**data, "site": {**data["site"], "rack_positions": [p]}}, catalog)
-                 for p in data["site"]["rack_positions"]]
-        result = _planned(fmt, output, lambda show: _best_of(alone, catalog, objective, show))
-    else:
-        result = _planned(fmt, output, lambda show: plan(scenario, catalog, objective=objective,
-                                                         progress=show))
+    try:
+        if one_rack_type:
+            alone = [_validated({**data, "site": {**data["site"], "rack_positions": [p]}},
+                                catalog) for p in data["site"]["rack_positions"]]
+            result = _planned(fmt, output, lambda show: _best_of(alone, catalog, objective, show),
+                              _for_size)
+        else:
+            result = _planned(fmt, output, lambda show: plan(scenario, catalog,
+                                                             objective=objective, progress=show),
+                              _for_size)
+    except InfeasibleError:
+        if start is None and need_by is not None:  # "N days late" counts from it
+            _say_order_date(scenario)
+        raise
     result = _with_command_line(result, catalog_files)
     # only the limits the user set: rack positions are unlimited here, and so is IT power
     # unless --it-power-kw is given
     real = [lim for lim in result.limits
             if lim.limit == "budget_usd" or (lim.limit == "it_power_kw" and it_power_kw)]
     if start is None:  # after planning: an error stays one line
-        click.echo(f"order date: {scenario.start.isoformat()} (today; set --start YYYY-MM-DD)",
-                   err=True)
-    # size has no scenario file: its warnings name the option that silences them
-    warnings = [_SILENCE.sub(r"(silence: --accept-warning \1)", w) for w in result.warnings]
+        _say_order_date(scenario)
+    warnings = [_for_size(w) for w in result.warnings]
     _write_plan(result.model_copy(update={"limits": real, "warnings": warnings}), catalog, fmt,
                 output)
 
 
 _SILENCE = re.compile(r"\(silence: accept_warnings: \[([a-z_]+)\]\)")
 """The end of a guard warning, as a scenario file would silence it."""
+
+_SIZE_WORDS = {"electricity": "--electricity", "pue": "--pue", "budget": "--budget",
+               "scale_up_advice": "give --server or --gpu",
+               "no_constraint": "no model constraint (--server or --gpu)"}
+"""How ``size`` says what a guard warning says in a scenario file's words
+(:data:`rackplan.planning.guards.SCENARIO_WORDS`): its options."""
+
+
+def _for_size(warning: str) -> str:
+    """A guard warning in ``size``'s words: its options, and --accept-warning to silence it."""
+    from ..planning.guards import SCENARIO_WORDS
+
+    for words, key in SCENARIO_WORDS.items():
+        if key in _SIZE_WORDS:
+            warning = warning.replace(words, _SIZE_WORDS[key])
+    return _SILENCE.sub(r"(silence: --accept-warning \1)", warning)
+
+
+def _say_order_date(scenario: Scenario) -> None:
+    click.echo(f"order date: {scenario.start.isoformat()} (today; set --start YYYY-MM-DD)",
+               err=True)
 
 
 def _best_of(scenarios: list[Scenario], catalog: Catalog, objective: str | None,
@@ -522,12 +587,19 @@ def _best_of(scenarios: list[Scenario], catalog: Catalog, objective: str | None,
     def cost(p: Plan) -> float:
         return p.totals.capex_usd if used == "capex" else p.totals.tco_usd
 
-    best = min(plans, key=lambda p: (first(p), cost(p)))
+    def servers(p: Plan) -> list[tuple[str, int]]:
+        return sorted((s.server, s.count) for s in p.selections)
+
+    # equal on the objective: the one in fewer racks
+    best = min(plans, key=lambda p: (first(p), cost(p), p.totals.racks))
     ties = [p for p in plans if first(p) == first(best)]
     bounds = best.bounds
     lower = min(p.bounds.objective_lower_bound for p in ties)
     value = bounds.objective_value
+    # the same servers in another of the rack types: no packing of them beats the least bound
+    racks_lower = min(p.bounds.racks_lower_bound for p in plans if servers(p) == servers(best))
     update: dict[str, Any] = {"bounds": bounds.model_copy(update={
+        "racks_lower_bound": racks_lower,
         "objective_lower_bound": lower,
         "gap": rounded((value - lower) / value if value > 0 else 0.0)})}
     if best.most is not None:

@@ -447,6 +447,11 @@ class PlanInputs(BaseModel):
     scenario's ``catalogs:``, then ``--catalog``)."""
     options: PlanOptions = Field(default_factory=PlanOptions)
     """The arguments that changed the plan."""
+    catalog_from_files: bool = True
+    """*(added)* False when the catalog planned on was built or changed in Python
+    (``rackplan.plan(scenario, catalog)`` with a catalog its files do not give): ``catalogs``
+    then names the files its entries came from, but planning them again gives another plan
+    (``rackplan.replay`` refuses)."""
 
 
 class Plan(BaseModel):

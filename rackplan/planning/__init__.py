@@ -29,10 +29,27 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from pydantic import ValidationError
+
 from .._version import __version__
-from ..errors import Diagnosis, InfeasibleError, Problem, ScenarioError, SearchLimitError
+from ..errors import (
+    Diagnosis,
+    InfeasibleError,
+    InputError,
+    Problem,
+    RackplanError,
+    ScenarioError,
+    SearchLimitError,
+)
 from ..kernels.status import Status
-from ..loading import bundled_catalog_files, catalog_for, check_scenario_references
+from ..loading import (
+    bundled_catalog_files,
+    catalog_for,
+    check_scenario_references,
+    error_message,
+    load_catalog,
+    load_plan,
+)
 from ..models import Catalog, Scenario, Server, Workload
 from ..models.result import CatalogFileInput, Plan, PlanInputs, PlanOptions
 from ..tolerance import COST_REL
@@ -61,7 +78,7 @@ from .timing import (
     lateness,
 )
 
-__all__ = ["catalog_file_inputs", "compare", "explain", "plan", "plan_inputs"]
+__all__ = ["catalog_file_inputs", "compare", "explain", "plan", "plan_inputs", "replay"]
 
 
 def plan(scenario: Scenario, catalog: Catalog | None = None, *, objective: str | None = None,
@@ -119,13 +136,73 @@ def plan_inputs(scenario: Scenario, catalog: Catalog | None = None, objective: s
     entries survived (every one overridden later, or an empty file) is then left out.
     """
     data = scenario.model_dump(mode="json")
-    data["catalogs"] = [str(p) for p in scenario.catalog_paths()]
+    own = [str(p) for p in scenario.catalog_paths()]
+    if catalog is None or catalog is scenario.cached_catalog:
+        files, from_files = catalog_file_inputs(own), True
+    else:
+        used = list(dict.fromkeys(catalog.source_files.values()))
+        bundled = {str(p) for p in bundled_catalog_files()}
+        user = [f for f in own if f in used] + [f for f in used if f not in bundled and f not in own]
+        with_bundled = any(f in bundled for f in used)
+        files = catalog_file_inputs(user, include_bundled=with_bundled)
+        own = [f for f in own if f in used]  # a file of the scenario's not in this catalog
+        from_files = _read_from(catalog, user, with_bundled)
+    data["catalogs"] = own
     if objective is not None:
         data["objective"] = objective
     return PlanInputs(
-        rackplan_version=__version__, scenario=data,
-        catalogs=_catalog_inputs(scenario, catalog),
-        options=PlanOptions(objective=objective, force_models=dict(force_models or {})))
+        rackplan_version=__version__, scenario=data, catalogs=files,
+        options=PlanOptions(objective=objective, force_models=dict(force_models or {})),
+        catalog_from_files=from_files)
+
+
+def _read_from(catalog: Catalog, files: Sequence[str], with_bundled: bool) -> bool:
+    """Whether ``catalog`` is what loading ``files`` gives (not built or changed in Python)."""
+    try:
+        loaded = load_catalog(*files, include_bundled=with_bundled)
+    except (RackplanError, OSError):
+        return False
+    return all(getattr(loaded, name) == getattr(catalog, name) for name in Catalog.model_fields)
+
+
+def replay(source: Plan | str | Path, *, progress: Callable[[str], None] | None = None) -> Plan:
+    """Plan again what ``source`` (a :class:`Plan` or the path of a plan JSON file) was made
+    from: ``inputs.scenario`` on the catalog files of ``inputs.catalogs`` with
+    ``inputs.options``, which gives the same plan when the files are unchanged.
+
+    Raises :class:`~rackplan.InputError` when the plan records no inputs, when its catalog
+    was built or changed in Python (``inputs.catalog_from_files`` false), or when a catalog
+    file is missing or no longer has the recorded SHA-256.
+    """
+    name = "the plan" if isinstance(source, Plan) else str(source)
+    made = source if isinstance(source, Plan) else load_plan(source)
+
+    def fail(message: str, field_: str | None = None) -> InputError:
+        return InputError([Problem(name, None, field_, message)])
+
+    inputs = made.inputs
+    if inputs is None:
+        raise fail("records no inputs (written before rackplan recorded them)", "inputs")
+    if not inputs.catalog_from_files:
+        raise fail("its catalog was built or changed in Python, not read from files: there is "
+                   "nothing to plan again", "inputs.catalog_from_files")
+    for i, f in enumerate(inputs.catalogs):
+        digest = _sha256(f.path)
+        if digest is None:
+            raise fail(f"catalog file {f.path} cannot be read", f"inputs.catalogs[{i}]")
+        if digest != f.sha256:
+            raise fail(f"catalog file {f.path} has changed since the plan was made (its "
+                       "SHA-256 differs)", f"inputs.catalogs[{i}]")
+    try:
+        scenario = Scenario.model_validate(inputs.scenario)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise fail(error_message(err, None),
+                   "inputs.scenario." + ".".join(map(str, err["loc"]))) from None
+    user = [f.path for f in inputs.catalogs if not f.bundled]
+    catalog = load_catalog(*user, include_bundled=any(f.bundled for f in inputs.catalogs))
+    return plan(scenario, catalog, objective=inputs.options.objective,
+                force_models=inputs.options.force_models or None, progress=progress)
 
 
 def catalog_file_inputs(user_files: Sequence[str | Path], *,
@@ -137,16 +214,6 @@ def catalog_file_inputs(user_files: Sequence[str | Path], *,
     users = [str(Path(f).absolute()) for f in user_files]
     return ([CatalogFileInput(path=f, sha256=_sha256(f), bundled=True) for f in bundled]
             + [CatalogFileInput(path=f, sha256=_sha256(f), bundled=False) for f in users])
-
-
-def _catalog_inputs(scenario: Scenario, catalog: Catalog | None) -> list[CatalogFileInput]:
-    if catalog is None or catalog is scenario.cached_catalog:
-        return catalog_file_inputs(scenario.catalog_paths())
-    used = list(dict.fromkeys(catalog.source_files.values()))
-    bundled = {str(p) for p in bundled_catalog_files()}
-    own = [str(p) for p in scenario.catalog_paths()]
-    user = [f for f in own if f in used] + [f for f in used if f not in bundled and f not in own]
-    return catalog_file_inputs(user, include_bundled=any(f in bundled for f in used))
 
 
 _HASHES: dict[tuple[str, int, int], str] = {}

@@ -51,6 +51,8 @@ from .units import DAYS_PER_YEAR, HOURS_PER_YEAR, days, rounded
 
 FAR_READY_YEARS = 3
 """A plan ready more than this many years after its first order date gets a warning."""
+NOT_PROVEN_EARLIEST = "the ready date is not proven the earliest"
+"""How a plan's warning begins when its ready date is the earliest found, not proven."""
 
 BINDING_SHARE = 0.99
 """A site limit is reported ``binding`` when the plan uses at least this share of it."""
@@ -189,7 +191,7 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
                         "but not proven optimal (see bounds.gap)")
     if objective == "time" and found.ready_day_lower < schedule.ready:
         earliest = start + dt.timedelta(days=int(found.ready_day_lower))
-        warnings.append(f"the ready date is not proven the earliest: no plan is ready before "
+        warnings.append(f"{NOT_PROVEN_EARLIEST}: no plan is ready before "
                         f"{earliest} (proven), but some choices of models could not be ruled out "
                         f"between that day and {start + dt.timedelta(days=schedule.ready)}")
     types_by_id = {r.id: r for r in site.racks}

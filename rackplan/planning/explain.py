@@ -18,6 +18,7 @@ from ..models import Catalog, Scenario
 from ..models.result import Limit, Plan
 from . import plan
 from .arrays import site_arrays
+from .build import NOT_PROVEN_EARLIEST
 from .candidates import candidates_for
 
 NOT_ALLOWED = "not in allowed"
@@ -144,16 +145,22 @@ def _versus(base: Plan, alt: Plan, objective: str) -> tuple[str, float]:
         days = (alt.schedule.ready_date - base.schedule.ready_date).days
         if days:
             side = "later" if days > 0 else "earlier"
-            return (f"ready {abs(days)} days {side} ({alt.schedule.ready_date.isoformat()})",
-                    float(days))
+            text = f"ready {abs(days)} days {side} ({alt.schedule.ready_date.isoformat()})"
+            if any(w.startswith(NOT_PROVEN_EARLIEST) for w in alt.warnings):
+                text += "; the earliest found with that model, not proven its earliest"
+            return text, float(days)
     if base.most is not None and alt.most is not None:
         less = base.most.value - alt.most.value
         if abs(less) > 1e-9:
+            unproven = ""
+            if alt.most.gap > 0:  # the most found with that model, not proven its most
+                unproven = (f"; not proven its most (it may give up to "
+                            f"{alt.most.upper_bound:,.{0 if base.most.objective == 'max_gpus' else 3}f})")
             if base.most.objective == "max_gpus":
                 side = "fewer" if less > 0 else "more"
-                return f"gives {abs(less):,.0f} {side} GPUs", less
+                return f"gives {abs(less):,.0f} {side} GPUs{unproven}", less
             side = "less" if less > 0 else "more"
-            return f"gives {abs(less):,.3f} FP8 PFLOPS {side}", less
+            return f"gives {abs(less):,.3f} FP8 PFLOPS {side}{unproven}", less
     name = _value_name(objective)
     old, new = _value(base, objective), _value(alt, objective)
     delta = new - old

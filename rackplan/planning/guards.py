@@ -30,6 +30,20 @@ PUE_MAX = 2.0
 """A PUE above this is rare for a GPU site (typical 1.1 to 1.5)."""
 SCALE_UP_HINT_GPUS = 8
 """The domain suggested to an unconstrained workload that got a server without one."""
+SCALE_UP_ADVICE = f"set min_scale_up_gpus (e.g. {SCALE_UP_HINT_GPUS}) or allowed"
+"""How a scenario file gives that workload a model constraint (``rackplan size`` says it its
+own way: see :data:`SCENARIO_WORDS`)."""
+NO_CONSTRAINT = "no model constraint (allowed, min_gpu_memory_gb, min_scale_up_gpus)"
+SCENARIO_WORDS = {
+    NO_CONSTRAINT: "no_constraint",
+    "site.electricity_usd_per_kwh": "electricity",
+    "site.tariffs": "tariffs",
+    "site.pue": "pue",
+    "budget_usd": "budget",
+    SCALE_UP_ADVICE: "scale_up_advice",
+}
+"""The words of these warnings that name a scenario file's fields, each with a key a command
+without a scenario file (``rackplan size``) maps to its own option names."""
 
 
 class Guard(NamedTuple):
@@ -67,8 +81,8 @@ def scenario_guards(scenario: Scenario, catalog: Catalog | None = None) -> list[
     if s.pue > PUE_MAX:
         out.append(_guard("pue",
                           f"site.pue is {s.pue:g}: the facility would draw {s.pue:g} kW for each "
-                          f"kW of IT, where GPU sites run at about 1.1 to 1.5; did you mean "
-                          f"{round(1 + s.pue / 10, 3):g}?"))
+                          "kW of IT, where GPU sites run at about 1.1 to 1.5 (air-cooled "
+                          "halls up to about 1.6); check the figure"))
     if catalog is not None and scenario.budget_usd is not None:
         out.extend(_budget_guards(scenario, catalog, scenario.budget_usd))
     return _accepted(scenario, out)
@@ -117,10 +131,9 @@ def plan_guards(scenario: Scenario, chosen: Sequence[Candidate]) -> list[Guard]:
                          and w.min_gpu_memory_gb is None)
         if unconstrained and c.server.scale_up_gpus == 1:
             out.append(_guard("no_scale_up_domain",
-                              f"workload {w.name!r} has no model constraint (allowed, "
-                              f"min_gpu_memory_gb, min_scale_up_gpus) and got {c.server.id}, "
+                              f"workload {w.name!r} has {NO_CONSTRAINT} and got {c.server.id}, "
                               "whose GPUs have no scale-up link (scale_up_gpus 1); if it trains, "
-                              f"set min_scale_up_gpus (e.g. {SCALE_UP_HINT_GPUS}) or allowed"))
+                              f"{SCALE_UP_ADVICE}"))
     return _accepted(scenario, out)
 
 
