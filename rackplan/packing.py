@@ -7,9 +7,11 @@ removes bins one at a time until the lower bound or the work budget is reached.
 
 Determinism: the search is bounded by a work budget (move evaluations)
 proportional to ``time_limit_s``, not by the clock, so the same input and seed
-give the same packing on any machine. A wall-clock guard at several times the
-limit stops a search on a machine far slower than expected; ``PackResult.
-budget_exhausted_by_clock`` says when that happened.
+give the same packing on any machine. By default a wall-clock guard at
+``4 * time_limit_s + 0.05`` seconds also stops a search on a machine far slower
+than expected (``PackResult.budget_exhausted_by_clock`` says when that
+happened): it is the only thing that can make two machines disagree.
+``deterministic=True`` drops it, so no clock is read at all to decide anything.
 """
 
 from __future__ import annotations
@@ -139,17 +141,31 @@ def pack_vectors(
     *,
     time_limit_s: float = 0.1,
     seed: int = 0,
+    deterministic: bool = False,
 ) -> PackResult:
     """Pack items with vector sizes into as few identical bins as possible.
 
     ``sizes`` is ``(n, d)`` (or ``(n,)`` for one dimension), ``capacity`` is
     ``(d,)``; integers or floats. Returns a :class:`PackResult`. Raises
     ``ValueError`` naming the item for NaN, negative or oversized items.
+
+    ``time_limit_s`` is the effort: it is converted to a work budget of
+    :data:`WORK_PER_SECOND` move evaluations per second (fewer per second for
+    more dimensions), about that many seconds on the reference machine, so the
+    same input and ``seed`` give the same packing on any machine, whatever its
+    speed or load. With ``deterministic=False`` (the default) a wall-clock guard
+    also stops the search after ``4 * time_limit_s + 0.05`` seconds of real time,
+    on a machine far slower than the reference; ``budget_exhausted_by_clock``
+    then says so, and only then can two machines disagree. With
+    ``deterministic=True`` there is no clock at all: the work budget alone ends
+    the search, so the packing depends only on the input and the seed.
     """
     if not (isinstance(time_limit_s, int | float) and np.isfinite(time_limit_s) and time_limit_s >= 0):
         raise ValueError(f"time_limit_s must be a finite number >= 0, got {time_limit_s!r}")
+    if not isinstance(deterministic, bool):
+        raise ValueError(f"deterministic must be True or False, got {deterministic!r}")
     s, c = _as_arrays(sizes, capacity)
-    return pack_validated(s, c, time_limit_s, seed, clock_guard=True)
+    return pack_validated(s, c, time_limit_s, seed, clock_guard=not deterministic)
 
 
 def pack_validated(s: NDArray[np.float64], c: NDArray[np.float64], time_limit_s: float, seed: int, *,
@@ -224,7 +240,7 @@ def _run_attempt(s, c, w, assign, nb, target, budget, chunk, rng, deadline):  # 
             return work_assign, spent, False
         if status == _cns.STATUS_STUCK:
             break
-        if time.perf_counter() > deadline:
+        if deadline < np.inf and time.perf_counter() > deadline:
             return None, spent, True
     return None, spent, False
 
@@ -293,6 +309,6 @@ def _overload_attempt(s, c, assign, nb, budget, chunk, rng, deadline):  # type: 
         spent += int(used) + 1
         if status == _k.STATUS_FEASIBLE:
             return state[0], spent, False
-        if time.perf_counter() > deadline:
+        if deadline < np.inf and time.perf_counter() > deadline:
             return None, spent, True
     return None, spent, False

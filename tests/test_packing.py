@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -115,3 +117,41 @@ def test_invalid_input_is_a_clear_value_error(sizes, capacity, message):
 def test_invalid_time_limit():
     with pytest.raises(ValueError, match="time_limit_s"):
         rackplan.pack_vectors([[1]], [2], time_limit_s=-1)
+
+
+def _triplets(rng: np.random.Generator, k: int) -> np.ndarray:
+    """k bins' worth of items in exact triplets (the shape of Falkenauer's T sets): first-fit
+    leaves the optimum unreached, so the improvement search runs."""
+    out = []
+    for _ in range(k):
+        a = int(rng.integers(380, 491))
+        b = int(rng.integers(250, (1000 - a) // 2 + 1))
+        out += [a, b, 1000 - a - b]
+    return np.array(out, dtype=float).reshape(-1, 1)
+
+
+def test_deterministic_reads_no_clock_and_the_default_guard_is_the_only_difference(monkeypatch):
+    """A machine made to look 1,000 times slower: the default guard stops the search by the
+    clock; deterministic=True ignores the clock and packs exactly as an unhurried run does."""
+    import rackplan.packing as packing
+
+    sizes, cap = _triplets(np.random.default_rng(5), 40), np.array([1000.0])
+    calm = rackplan.pack_vectors(sizes, cap, time_limit_s=0.05, seed=3)
+    assert calm.start_bins > calm.lower_bound and not calm.budget_exhausted_by_clock
+    reads = [0]
+    real = time.perf_counter
+
+    def slow_clock() -> float:
+        reads[0] += 1
+        return real() * 1000.0
+
+    monkeypatch.setattr(packing.time, "perf_counter", slow_clock)
+    hurried = rackplan.pack_vectors(sizes, cap, time_limit_s=0.05, seed=3)
+    assert hurried.budget_exhausted_by_clock
+    reads[0] = 0
+    steady = rackplan.pack_vectors(sizes, cap, time_limit_s=0.05, seed=3, deterministic=True)
+    assert not steady.budget_exhausted_by_clock
+    assert np.array_equal(steady.assignment, calm.assignment)
+    assert reads[0] <= 2  # elapsed_s only: nothing is decided by the clock
+    with pytest.raises(ValueError, match="deterministic must be True or False"):
+        rackplan.pack_vectors(sizes, cap, deterministic="yes")  # type: ignore[arg-type]

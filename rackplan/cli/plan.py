@@ -305,8 +305,9 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
     The JSON's "inputs" record what the plan was made from: the scenario with
     every default filled in, each catalog file with its SHA-256, the command
     line; given such a plan JSON as SCENARIO, plan plans those inputs again
-    (after checking the files' SHA-256) and gives the same plan. The plan's warnings also go to stderr ("warning: ..."), unless the
-    table or markdown report, which lists them, is on the terminal.
+    (after checking the files' SHA-256) and gives the same plan. The plan's
+    warnings also go to stderr ("warning: ..."), unless the table or markdown
+    report, which lists them, is on the terminal.
     An infeasible scenario exits 1 with the binding limits on stderr (and, with
     --format json, the diagnosis as JSON on stdout). Exit 1 also when the search
     stops without a plan and without a proof: the message then starts "no plan
