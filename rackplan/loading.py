@@ -55,20 +55,72 @@ LIST_KNOWN_UP_TO = 12
 """A 'did you mean' hint lists every known id when there are at most this many."""
 
 _CLOSE_RATIO = 0.6
-"""Least difflib similarity for a spelling to count as close."""
+"""Least similarity (:func:`similarity`) for an id to count as close."""
 _CLOSE_MARGIN = 0.1
-"""Close spellings are kept only within this much similarity of the closest one."""
+"""Close ids are kept only within this much similarity of the closest one."""
 _MIN_FRAGMENT = 3
 """A word this long or longer also finds the ids that contain it."""
+_CONTAINED = 0.8
+"""Similarity of two ids one of which holds the other's tokens: 0.8 plus up to 0.2 for how
+much of the longer the shorter covers (``b200`` in ``b200-sxm``: 0.9)."""
+_ELSEWHERE = 0.9
+"""Least similarity for an id of another kind to be named (``'x' is a server``): most of what
+was typed is that id, or it is nearly spelt so."""
+_TOKEN = re.compile(r"[^\W_]+")
+"""The tokens of an id: runs of letters and digits (``dell-xe9680-h200``: dell, xe9680, h200)."""
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _holds(tokens: Sequence[str], part: Sequence[str]) -> bool:
+    """Every token of ``part`` is one of ``tokens``."""
+    return bool(part) and set(part) <= set(tokens)
+
+
+def _starts_token_in(part: str, text: str) -> bool:
+    """``part`` is in ``text`` from the start of a token (``h100`` in ``r760xa-h100pcie``,
+    not ``b200`` in ``gb200``)."""
+    at = text.find(part)
+    while at > 0 and text[at - 1].isalnum():
+        at = text.find(part, at + 1)
+    return at >= 0
+
+
+def similarity(word: str, known: str) -> float:
+    """How likely ``known`` is what was meant by ``word`` (both casefolded), 0 to 1.
+
+    The best of: their spelling (difflib ratio); one holding the other, every token of one
+    among the other's (``b200`` and ``b200-sxm``, ``nvidia-b200`` and ``nvidia-dgx-b200``,
+    but not ``b200`` and ``gb200``), or ``known`` holding ``word`` from the start of a token
+    (``h100`` and ``dell-r760xa-h100pcie``); and the share of their text in the tokens they
+    both have, when they share two or more (``h200-dgx-nvidia`` and ``nvidia-dgx-h200``).
+    """
+    if word == known:
+        return 1.0
+    ratio = difflib.SequenceMatcher(None, known, word).ratio()
+    short, long_ = sorted((word, known), key=len)
+    wt, kt = _tokens(word), _tokens(known)
+    if len(short) >= _MIN_FRAGMENT and (_holds(wt, kt) or _holds(kt, wt)
+                                        or _starts_token_in(word, known)):
+        ratio = max(ratio, _CONTAINED + (1 - _CONTAINED) * len(short) / len(long_))
+    common = set(wt) & set(kt)
+    if len(common) >= 2:
+        shared = sum(map(len, common))
+        ratio = max(ratio, 2 * shared / (sum(map(len, set(wt))) + sum(map(len, set(kt)))))
+    return ratio
 
 
 def suggest(word: str, known: Iterable[str], limit: int = 5) -> list[str]:
     """The entries of ``known`` that ``word`` probably meant, best first, at most ``limit``.
 
     Compared without case: the same id in other case first, then the ids that start with
-    ``word`` (``h200`` finds ``h200-sxm`` before the close spelling ``b200``), then close
-    spellings (difflib, within a margin of the closest), then the ids that contain it (so
-    ``h100`` also finds ``dell-xe9680-h100`` and ``nvidia-dgx-h100``).
+    ``word`` (``h200`` finds ``h200-sxm`` before the close spelling ``b200``), then the
+    close ones (:func:`similarity`, within a margin of the closest: close spellings, and ids
+    that ``word`` holds, so ``b200-sxm`` and ``nvidia-b200`` find ``b200``), then the ids
+    that hold ``word`` or all its tokens (so ``h100`` also finds ``dell-xe9680-h100`` and
+    ``nvidia-dgx-h100``, and ``nvidia-b200`` finds ``nvidia-dgx-b200``).
     """
     folded: dict[str, str] = {}
     for entry in known:
@@ -77,39 +129,69 @@ def suggest(word: str, known: Iterable[str], limit: int = 5) -> list[str]:
     if not w or limit <= 0 or not folded:
         return []
     found: list[str] = [w] if w in folded else []
-    if len(w) >= _MIN_FRAGMENT:  # the closest of them first
+    long_enough = len(w) >= _MIN_FRAGMENT
+    if long_enough:  # the closest of them first
         found += sorted((key for key in folded if key.startswith(w)),
                         key=lambda k: (-difflib.SequenceMatcher(None, w, k).ratio(), k))
-    matcher = difflib.SequenceMatcher()
-    matcher.set_seq2(w)
+    wt = _tokens(w)
+
+    def holds_word(key: str) -> bool:
+        return long_enough and len(key) > len(w) and (w in key or _holds(_tokens(key), wt))
+
     scored = []
     for key in folded:
-        matcher.set_seq1(key)
-        if matcher.real_quick_ratio() >= _CLOSE_RATIO and matcher.quick_ratio() >= _CLOSE_RATIO:
-            ratio = matcher.ratio()
-            if ratio >= _CLOSE_RATIO:
-                scored.append((-ratio, key))
+        # the same id needs no company but close spellings; an id holding the word is ranked
+        # by its spelling here, and comes last otherwise
+        score = (difflib.SequenceMatcher(None, key, w).ratio() if found[:1] == [w]
+                 or holds_word(key) else similarity(w, key))
+        if score >= _CLOSE_RATIO:
+            scored.append((-score, key))
     scored.sort()
     if scored:
         best = -scored[0][0]
-        found += [key for r, key in scored if -r >= best - _CLOSE_MARGIN]
-    if len(w) >= _MIN_FRAGMENT:
-        found += sorted(key for key in folded if w in key)
+        found += [key for s, key in scored if -s >= best - _CLOSE_MARGIN]
+    found += sorted(key for key in folded if holds_word(key))
     return [folded[key] for key in dict.fromkeys(found)][:limit]
 
 
 def did_you_mean(word: str, known: Sequence[str], limit: int = 5,
-                 list_up_to: int = LIST_KNOWN_UP_TO) -> str:
+                 list_up_to: int = LIST_KNOWN_UP_TO,
+                 others: Mapping[str, Iterable[str]] | None = None) -> str:
     """A hint to append to "unknown ... 'word'": ``"; did you mean 'a' or 'b'?"``, followed
     by ``" (known: ...)"`` when ``known`` has at most ``list_up_to`` entries; with nothing
-    close, ``"; known: ..."`` for a short list and ``""`` for a long one."""
+    close, ``"; known: ..."`` for a short list and ``""`` for a long one.
+
+    ``others`` maps what other ids are (``"a server: use --server"``) to those ids: when one
+    of them is closer to ``word`` than any of ``known`` (a server id given where a GPU id
+    goes), the hint says so: ``"; did you mean 'gb200'? ('nvidia-gb200-nvl72' is a server:
+    use --server)"``.
+    """
     close = suggest(word, known, limit)
     listed = ", ".join(known) if len(known) <= list_up_to else ""
+    elsewhere = _elsewhere(word, known, others or {})
     if close:
-        return f"; did you mean {_either(close)}?" + (f" (known: {listed})" if listed else "")
+        return (f"; did you mean {_either(close)}?" + (f" ({elsewhere})" if elsewhere else "")
+                + (f" (known: {listed})" if listed else ""))
+    hint = f"; {elsewhere}" if elsewhere else ""
     if not known:
-        return "; known: none"
-    return f"; known: {listed}" if listed else ""
+        return hint + "; known: none"
+    return hint + (f"; known: {listed}" if listed else "")
+
+
+def _elsewhere(word: str, known: Iterable[str], others: Mapping[str, Iterable[str]]) -> str:
+    """``"'x' is a server: use --server"`` for the id of ``others`` closest to ``word``, when
+    it is close (most of the word, or most of it the word, or nearly spelt so) and closer
+    than any of ``known``; else ``""``."""
+    w = word.strip().casefold()
+    if not w or not others:
+        return ""
+    here = max((similarity(w, k.casefold()) for k in known), default=0.0)
+    best = max(((similarity(w, other.casefold()), other, what)
+                for what, ids in others.items() for other in ids),
+               default=None, key=lambda c: c[0])
+    if best is None or best[0] < _ELSEWHERE or best[0] <= here:
+        return ""
+    return f"{best[1]!r} is {best[2]}"
 
 
 def _either(words: Sequence[str]) -> str:
@@ -138,6 +220,11 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+OUT_OF_RANGE_UNITS = {"electricity_usd_per_kwh": "cents", "tariffs": "a percentage"}
+"""Fields whose value over its maximum is probably given in other units, and those units:
+the error then says what the value would be (11 cents: 0.11 $/kWh; 25%: 0.25)."""
+
+
 def error_message(err: Mapping[str, Any], model: type[BaseModel] | None) -> str:
     """One pydantic validation error as a short message; ``model`` owns the field, for a
     'did you mean' hint on an unknown key (None: no hint)."""
@@ -151,6 +238,14 @@ def error_message(err: Mapping[str, Any], model: type[BaseModel] | None) -> str:
         return "unknown field" + (hint or f"; allowed fields: {', '.join(model.model_fields)}")
     if kind == "missing":
         return "required field is missing"
+    if kind == "less_than_equal" and isinstance(err.get("input"), int | float) and err["loc"]:
+        # the likeliest reason for a price or a rate out of range: cents or a percentage
+        field_ = next((str(p) for p in reversed(err["loc"]) if isinstance(p, str) and p
+                       in OUT_OF_RANGE_UNITS), None)
+        if field_ is not None:
+            value = float(err["input"])
+            return (_plain(err, msg) + f"; if that is {OUT_OF_RANGE_UNITS[field_]}, "
+                    f"{value / 100:g}")
     if kind == "literal_error" and isinstance(err.get("input"), str):
         # the choices are listed already; name the one probably meant
         choices = re.findall(r"'((?:[^'\\]|\\.)*)'", str(err.get("ctx", {}).get("expected", "")))
@@ -168,21 +263,6 @@ def _plain(err: Mapping[str, Any], msg: str) -> str:
         if "input" in err and not isinstance(err["input"], dict | list):
             msg += f" (got {_short(err['input'])})"
     return " ".join(msg.split())
-
-
-def _problems_from_validation(
-    exc: ValidationError,
-    file: str | None,
-    entry: str | None,
-    model: type[BaseModel] | None,
-) -> list[Problem]:
-    problems = []
-    for err in _sorted_errors(exc, None if model is None else lambda _loc: model):
-        problems.append(
-            Problem(file, entry, _loc_to_path(tuple(err["loc"])) or None,
-                    error_message(err, model))
-        )
-    return problems
 
 
 def _sorted_errors(exc: ValidationError,
@@ -271,11 +351,15 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
     An entry in a user file whose id is already known overrides the fields it
     gives; a new id adds an entry. Ids must be unique within the bundled
     catalog and across the user files. Every problem found is collected; the
-    raised :class:`~rackplan.CatalogError` lists them all in ``.problems``.
+    raised :class:`~rackplan.CatalogError` lists them all in ``.problems``: a file
+    that cannot be read (not found, bad YAML) is one problem, and the other files
+    are still checked.
     """
     problems: list[Problem] = []
     entries: dict[str, _RawEntry] = {}
     user_ids: dict[str, str] = {}
+    added: set[str] = set()  # ids a user file adds (not overrides)
+    unreadable: list[str] = []
     files = [(p, True) for p in (bundled_catalog_files() if include_bundled else [])]
     files += [(Path(p), False) for p in paths]
     cached = _catalog_cache.get([p for p, _ in files], include_bundled)
@@ -289,7 +373,13 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
             problems.append(Problem(name, None, None, "catalog file is given twice"))
             continue
         seen_files.add(resolved)
-        for section, index, item in _read_catalog_file(path, problems):
+        try:
+            items = _read_catalog_file(path, problems)
+        except CatalogError as exc:  # one line for the file; the others are still checked
+            problems.extend(exc.problems)
+            unreadable.append(name)
+            continue
+        for section, index, item in items:
             entry_id = item["id"]
             label = _entry_label(section, item, index)
             previous = entries.get(entry_id)
@@ -297,6 +387,7 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
                 entries[entry_id] = _RawEntry(section, dict(item), name)
                 if not bundled:
                     user_ids[entry_id] = name
+                    added.add(entry_id)
                 continue
             if bundled or entry_id in user_ids:
                 other = user_ids.get(entry_id, previous.file)
@@ -314,12 +405,14 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
     built: dict[str, list[Any]] = {section: [] for section in SECTIONS}
     source_files: dict[str, str] = {}
     for entry_id, raw in entries.items():
-        model = SECTIONS[raw.section]
-        label = f"{raw.section}[{entry_id}]"
         try:
-            built[raw.section].append(model.model_validate(raw.data))
+            built[raw.section].append(SECTIONS[raw.section].model_validate(raw.data))
         except ValidationError as exc:
-            problems.extend(_problems_from_validation(exc, raw.file, label, model))
+            meant = []
+            if entry_id in added:  # a new entry, or an override whose id is misspelt?
+                meant = suggest(entry_id, [i for i, other in entries.items()
+                                           if other.section == raw.section and i != entry_id], 3)
+            problems.extend(_entry_problems(exc, entry_id, raw, meant))
             continue
         source_files[entry_id] = raw.file
 
@@ -330,6 +423,12 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
             close = suggest(server.gpu, gpu_ids)
             fix = (f"; did you mean {_either(close)}? (or add it under gpus)" if close
                    else "; add it under gpus or fix the id")
+            others = {what: [i for i in ids if i != server.id]
+                      for what, ids in _other_ids(built, "gpus").items()}
+            elsewhere = "" if kind else _elsewhere(server.gpu, gpu_ids, others)
+            fix += f" ({elsewhere})" if elsewhere else ""
+            if unreadable:
+                fix += f" ({_either(unreadable)} could not be read)"
             problems.append(Problem(source_files[server.id], f"servers[{server.id}]", "gpu",
                                     f"unknown GPU id {server.gpu!r}{kind}{fix}"))
     if problems:
@@ -339,6 +438,30 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
                       appliances=built["appliances"], source_files=source_files)
     _catalog_cache.put([p for p, _ in files], include_bundled, catalog)
     return catalog
+
+
+def _entry_problems(exc: ValidationError, entry_id: str, raw: _RawEntry,
+                    meant: Sequence[str]) -> list[Problem]:
+    """The problems of one catalog entry that failed validation, one a line.
+
+    ``meant``: for an entry a user file adds, the existing ids its id is close to. With some,
+    and required fields missing, the id was probably meant to override one of them: one line
+    says so and names what a new entry needs, instead of a line per missing field.
+    """
+    model = SECTIONS[raw.section]
+    label = f"{raw.section}[{entry_id}]"
+    errors = _sorted_errors(exc, lambda _loc: model)
+    missing = [_loc_to_path(tuple(e["loc"])) for e in errors if e["type"] == "missing"]
+    problems = []
+    if meant and missing:
+        what = _SINGULAR[raw.section]
+        problems.append(Problem(raw.file, label, "id",
+                                f"no {what} has id {entry_id!r} (did you mean {_either(meant)}?); "
+                                f"a new {what} needs: {', '.join(missing)}"))
+        errors = [e for e in errors if e["type"] != "missing"]
+    problems += [Problem(raw.file, label, _loc_to_path(tuple(e["loc"])) or None,
+                         error_message(e, model)) for e in errors]
+    return problems
 
 
 def _apply_override(base: _RawEntry, item: dict[str, Any], file: str) -> None:
@@ -497,7 +620,8 @@ def check_scenario_references(scenario: Scenario, catalog: Catalog, file: str | 
         if not isinstance(entry, RackType):
             problems.append(Problem(file, "site", field_,
                                     _unknown("rack type", position.rack, entry,
-                                             [r.id for r in catalog.racks])))
+                                             [r.id for r in catalog.racks],
+                                             _other_ids(catalog, "racks"))))
         elif redundancy == "2N" and entry.feeds < 2:
             problems.append(Problem(file, "site", field_,
                                     f"rack type {position.rack!r} has feeds=1, which cannot give "
@@ -511,14 +635,16 @@ def check_scenario_references(scenario: Scenario, catalog: Catalog, file: str | 
                                     "redundancy; use power_redundancy: N or an even number of "
                                     "feeds"))
     models = [g.id for g in catalog.gpus] + [s.id for s in catalog.servers]
+    others = _other_ids(catalog, "gpus", "servers")
     for workload in scenario.workloads:
         for index, allowed in enumerate(workload.allowed or []):
             entry = catalog.get(allowed) if allowed in catalog else None
             if not isinstance(entry, GPU | Server):
-                what = "" if entry is None else f", not {_kind_name(entry)}"
+                what = (f", not {_kind_name(entry)}{did_you_mean(allowed, models)}" if entry
+                        else did_you_mean(allowed, models, others=others))
                 problems.append(Problem(file, f"workloads[{workload.name}]", f"allowed[{index}]",
                                         f"unknown id {allowed!r}: expected a GPU id or a server "
-                                        f"id from the catalog{what}{did_you_mean(allowed, models)}"))
+                                        f"id from the catalog{what}"))
     problems.extend(_supply_problems(scenario, catalog, file))
     if scenario.network is not None:
         problems.extend(_network_problems(scenario, scenario.network, catalog, file))
@@ -560,7 +686,8 @@ def _network_problems(scenario: Scenario, net: Network, catalog: Catalog,
         entry = catalog.get(entry_id) if entry_id in catalog else None
         if not isinstance(entry, kind):
             known = [e.id for e in getattr(catalog, _PLURAL[kind])]
-            problems.append(Problem(file, "network", field_, _unknown(what, entry_id, entry, known)))
+            problems.append(Problem(file, "network", field_, _unknown(
+                what, entry_id, entry, known, _other_ids(catalog, _PLURAL[kind]))))
             return None
         return entry
 
@@ -599,13 +726,33 @@ def _kind_name(entry: object) -> str:
     """``a server``, ``an appliance``, ... for an entry of any catalog section."""
     name = next((_SINGULAR[section] for section, model in SECTIONS.items()
                  if isinstance(entry, model)), type(entry).__name__)
+    return _a(name)
+
+
+def _unknown(what: str, entry_id: str, entry: object | None, known: Sequence[str],
+             others: Mapping[str, Sequence[str]] | None = None) -> str:
+    """``unknown rack type 'x'; did you mean ...`` (``entry``: what the id names instead;
+    ``others``: the ids of other kinds, for ``('y' is a server)`` when one is closer)."""
+    if entry is not None:
+        return f"unknown {what} {entry_id!r} ({entry_id!r} is {_kind_name(entry)})" \
+            f"{did_you_mean(entry_id, known)}"
+    return f"unknown {what} {entry_id!r}{did_you_mean(entry_id, known, others=others)}"
+
+
+def _other_ids(catalog: Catalog | dict[str, list[Any]], *but: str) -> dict[str, list[str]]:
+    """The ids of every catalog section but ``but``, by what one is (``a server``): the
+    ``others`` of :func:`did_you_mean`. ``catalog``: a Catalog, or built entries by section."""
+    out = {}
+    for section in SECTIONS:
+        if section not in but:
+            entries = catalog[section] if isinstance(catalog, dict) else getattr(catalog, section)
+            out[_a(_SINGULAR[section])] = [e.id for e in entries]
+    return out
+
+
+def _a(name: str) -> str:
+    """``a server``, ``an appliance``."""
     return ("an " if name[:1].lower() in "aeiou" else "a ") + name
-
-
-def _unknown(what: str, entry_id: str, entry: object | None, known: Sequence[str]) -> str:
-    """``unknown rack type 'x'; did you mean ...`` (``entry``: what the id names instead)."""
-    other = "" if entry is None else f" ({entry_id!r} is {_kind_name(entry)})"
-    return f"unknown {what} {entry_id!r}{other}{did_you_mean(entry_id, known)}"
 
 
 MAX_PLAN_BYTES = 1 << 30

@@ -106,3 +106,65 @@ def test_validate_lists_file_and_entry_problems_together(run, tmp_path):
     assert sum("duplicate id 'x1'" in ln for ln in lines) == 1
     assert any("pricee_usd: unknown field; did you mean 'price_usd'?" in ln for ln in lines)
     assert any("servers[x1].gpu: required field is missing" in ln for ln in lines)
+
+
+def test_validate_misspelt_override_is_one_line_with_a_hint(run, write_yaml):
+    path = write_yaml("prices.yaml", {
+        "servers": [{"id": "dell-xe9680-h2000", "price_usd": 290000}],
+        "gpus": [{"id": "h100sxm", "memory_gb": 80}]})
+    result = run("catalog", "validate", str(path))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, result.stderr
+    assert lines[0].startswith(
+        f"error: {path}: servers[dell-xe9680-h2000].id: no server has id 'dell-xe9680-h2000' "
+        "(did you mean 'dell-xe9680-h200'")
+    assert lines[0].endswith("; a new server needs: vendor, model, gpu, gpu_count, scale_up_gpus, "
+                             "u_height, power_idle_w, power_max_w, cooling, liquid_fraction, "
+                             "weight_kg, lead_time_weeks, origin")
+    assert lines[1] == (f"error: {path}: gpus[h100sxm].id: no GPU has id 'h100sxm' (did you mean "
+                        "'h100-sxm'?); a new GPU needs: vendor, name, tdp_w, bf16_tflops, "
+                        "fp8_tflops")
+
+
+def test_validate_misspelt_override_keeps_its_other_problems(run, write_yaml):
+    path = write_yaml("prices.yaml", {"servers": [
+        {"id": "dell-xe9680-h2000", "price_usd": -5, "pricee_usd": 3}]})
+    lines = run("catalog", "validate", str(path)).stderr.splitlines()
+    assert len(lines) == 3, lines
+    assert sum("no server has id 'dell-xe9680-h2000'" in ln for ln in lines) == 1
+    assert sum(".pricee_usd: unknown field; did you mean 'price_usd'?" in ln for ln in lines) == 1
+    assert sum(".price_usd: input should be greater" in ln for ln in lines) == 1
+
+
+def test_validate_new_entry_not_close_to_any_id_lists_each_missing_field(run, write_yaml):
+    path = write_yaml("mine.yaml", {"gpus": [{"id": "acme-q9", "memory_gb": 80}]})
+    lines = run("catalog", "validate", str(path)).stderr.splitlines()
+    assert len(lines) == 5 and all("required field is missing" in ln for ln in lines), lines
+
+
+def test_validate_lists_every_files_problems(run, write_yaml, tmp_path):
+    a = write_yaml("a.yaml", {"racks": [{"id": "air-48u-40kw", "feeds": 0}]})
+    c = write_yaml("c.yaml", {"servers": [{"id": "dell-xe9680-h200", "price_usd": -1}]})
+    bad = write_yaml("bad.yaml", "servers:\n  - id: x\n    price_usd: [1\n")
+    missing = tmp_path / "nonexist.yaml"
+    result = run("catalog", "validate", str(a), str(missing), str(bad), str(c))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 4, result.stderr
+    assert lines[0].startswith(f"error: {a}: racks[air-48u-40kw].feeds: ")
+    assert lines[1] == f"error: {missing}: file not found"
+    assert lines[2].startswith(f"error: {bad}: invalid YAML: ")
+    assert lines[3].startswith(f"error: {c}: servers[dell-xe9680-h200].price_usd: ")
+
+
+def test_validate_names_a_relative_file_once(run, write_yaml, monkeypatch):
+    path = write_yaml("bad.yaml", "servers:\n  - id: x\n    price_usd: [1\n")
+    monkeypatch.chdir(path.parent)
+    result = run("catalog", "validate", "./bad.yaml", "./nonexist.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: bad.yaml: invalid YAML: line 4, column 1: expected ',' or ']', but got "
+        "'<stream end>'",
+        "error: nonexist.yaml: file not found"]

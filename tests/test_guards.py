@@ -393,3 +393,17 @@ def test_an_infeasible_size_with_need_by_says_the_order_date_it_counted_from(run
     r = run("size", "--gpus", "64", "--gpu", "h200-sxm", "--need-by", "2027-01-01")
     assert r.exit_code == 1
     assert r.stderr.startswith("order date: ") and " days late" in r.stderr
+
+
+@pytest.mark.parametrize("site, field, hint", [
+    ({"electricity_usd_per_kwh": 11}, "site.electricity_usd_per_kwh",
+     "input should be less than or equal to 10 (got 11); if that is cents, 0.11"),
+    ({"tariffs": {"TW": 25}}, "site.tariffs.TW",
+     "input should be less than or equal to 10 (got 25); if that is a percentage, 0.25"),
+])
+def test_a_price_or_rate_over_its_range_says_what_it_would_be_in_other_units(
+        run, write_yaml, site, field, hint):
+    path = write_yaml("s.yaml", doc(site=site))
+    r = run("plan", str(path))
+    assert r.exit_code == 2
+    assert r.stderr == f"error: {path}: {field}: {hint}\n"

@@ -154,3 +154,51 @@ def test_scenario_field_errors_name_the_entry(write_yaml):
 def test_scenario_not_a_mapping(write_yaml):
     with pytest.raises(rackplan.ScenarioError, match="expected a mapping"):
         rackplan.load_scenario(write_yaml("s.yaml", "- 1\n- 2\n"))
+
+
+def test_unreadable_catalog_file_does_not_hide_the_others(write_yaml, tmp_path):
+    bad = write_yaml("bad.yaml", "racks: [\n")
+    good = write_yaml("good.yaml", {"servers": [{"id": "dell-xe9680-h200", "power_idle_w": 20000}]})
+    with pytest.raises(rackplan.CatalogError) as info:
+        rackplan.load_catalog(tmp_path / "nope.yaml", bad, good)
+    problems = info.value.problems
+    assert [(p.file, p.entry) for p in problems] == [
+        (str(tmp_path / "nope.yaml"), None), (str(bad), None),
+        (str(good), "servers[dell-xe9680-h200]")]
+    assert problems[0].message == "file not found"
+    assert problems[1].message.startswith("invalid YAML: ")
+    assert problems[2].message.startswith("power_idle_w (20000) is above power_max_w (11000)")
+
+
+def test_unknown_gpu_says_an_unreadable_file_may_hold_it(write_yaml, tmp_path):
+    path = write_yaml("mine.yaml", {"servers": [{**NEW_SERVER, "gpu": "acme-g1"}]})
+    with pytest.raises(rackplan.CatalogError) as info:
+        rackplan.load_catalog(tmp_path / "gpus.yaml", path)
+    assert info.value.problems[-1].message == (
+        f"unknown GPU id 'acme-g1'; add it under gpus or fix the id ('{tmp_path / 'gpus.yaml'}' "
+        "could not be read)")
+
+
+def test_new_entry_with_an_id_close_to_an_existing_one(write_yaml):
+    path = write_yaml("prices.yaml", {"servers": [{"id": "nvidia-dgx-h2000", "price_usd": 1}]})
+    with pytest.raises(rackplan.CatalogError) as info:
+        rackplan.load_catalog(path)
+    assert len(info.value.problems) == 1
+    problem = info.value.problems[0]
+    assert (problem.entry, problem.field) == ("servers[nvidia-dgx-h2000]", "id")
+    assert problem.message.startswith(
+        "no server has id 'nvidia-dgx-h2000' (did you mean 'nvidia-dgx-h200'")
+    assert "; a new server needs: vendor, model, gpu, " in problem.message
+    # complete, it is simply a new entry
+    new = {**NEW_SERVER, "id": "nvidia-dgx-h2000"}
+    merged = rackplan.load_catalog(write_yaml("mine.yaml", {"servers": [new]}))
+    assert merged.server("nvidia-dgx-h2000").vendor == "Acme"
+
+
+def test_unknown_gpu_of_a_server_names_the_server_it_looks_like(write_yaml):
+    path = write_yaml("mine.yaml", {"servers": [{**NEW_SERVER, "gpu": "nvidia-gb200-nvl72x"}]})
+    with pytest.raises(rackplan.CatalogError) as info:
+        rackplan.load_catalog(path)
+    assert str(info.value).endswith(
+        "unknown GPU id 'nvidia-gb200-nvl72x'; did you mean 'gb200'? (or add it under gpus) "
+        "('nvidia-gb200-nvl72' is a server)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -235,15 +236,16 @@ def validate_cmd(files: tuple[str, ...], show_all: bool) -> None:
 
     Alone: YAML syntax, sections, entry shape, duplicate ids within the file.
     Merged: every field of every entry (overrides applied), ids unique across
-    files, and every server's GPU id known. Exit 0 when all is well; otherwise
-    every problem, one per line on stderr (the first 50 and a count of the rest
-    without --all), and exit 2.
+    files, and every server's GPU id known. A file that cannot be read (not
+    found, bad YAML) is one problem; the other files are checked all the same.
+    Exit 0 when all is well; otherwise every problem, one per line on stderr,
+    file by file (the first 50 and a count of the rest without --all), and exit 2.
     """
     problems = []
     counts = {}
     for path in files:
-        try:
-            counts[path] = check_catalog_file(path)
+        try:  # named as the merged load names it (a.yaml for ./a.yaml), so each is listed once
+            counts[path] = check_catalog_file(Path(path))
         except CatalogError as exc:
             problems.extend(exc.problems)
     # the merged load validates every entry in full: run it even when a file has problems of
@@ -254,6 +256,8 @@ def validate_cmd(files: tuple[str, ...], show_all: bool) -> None:
         seen = {(p.file, p.entry, p.field) for p in problems}
         problems.extend(p for p in exc.problems if (p.file, p.entry, p.field) not in seen)
     if problems:
+        order = {str(Path(path)): i for i, path in reversed(list(enumerate(files)))}
+        problems.sort(key=lambda p: order.get(p.file or "", len(files)))  # stable: file by file
         shown = problems if show_all else problems[:VALIDATE_SHOWN]
         for problem in shown:
             click.echo(f"error: {problem}", err=True)

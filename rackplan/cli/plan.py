@@ -628,8 +628,14 @@ def _check_id(catalog: Catalog, option: str, id_: str, kind: type, noun: str = "
     sections: dict[type, list[GPU] | list[Server] | list[RackType]] = {
         Server: catalog.servers, GPU: catalog.gpus, RackType: catalog.racks}
     ids = [e.id for e in sections[kind]]
+    # an id of another kind typed here: say which option takes it
+    flags: dict[type, tuple[str, str]] = {Server: ("a server", "--server"), GPU: ("a GPU", "--gpu"),
+                                          RackType: ("a rack type", "--rack")}
+    others = None if entry is not None else {
+        f"{flags[k][0]}: use {flags[k][1]}": [e.id for e in v]
+        for k, v in sections.items() if k is not kind}
     # the closest ids when some are close, else every id (an option is where people explore)
-    hint = did_you_mean(id_, ids) or f"; known: {', '.join(ids)}"
+    hint = did_you_mean(id_, ids, others=others) or f"; known: {', '.join(ids)}"
     raise ScenarioError([Problem(None, None, option, f"{message}{hint}")])
 
 
