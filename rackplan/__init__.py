@@ -11,29 +11,39 @@ Load a hardware catalog and a scenario, and plan racks::
 Every error raised on purpose derives from :class:`rackplan.RackplanError`.
 """
 
-from typing import TYPE_CHECKING, Any
+# Nothing is imported when the package loads: the console script imports it before it can
+# take Ctrl-C (rackplan._entry), and ``import rackplan`` should not pay for pydantic, NumPy and
+# Numba until they are needed. Every name below loads on first use (see __getattr__).
+import sys
 
-from ._version import __version__
-from .errors import (
-    CatalogError,
-    Diagnosis,
-    InfeasibleError,
-    InputError,
-    Problem,
-    RackplanError,
-    ScenarioError,
-    SearchLimitError,
-)
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
-if TYPE_CHECKING:  # the names below load on first use (see __getattr__)
+    from ._version import __version__
+    from .errors import (
+        CatalogError,
+        Diagnosis,
+        InfeasibleError,
+        InputError,
+        Problem,
+        RackplanError,
+        ScenarioError,
+        SearchLimitError,
+    )
     from .loading import bundled_catalog_dir, load_catalog, load_plan, load_scenario
     from .models import GPU, Catalog, RackPosition, RackType, Scenario, Server, Site, Workload
     from .models.result import Plan
     from .packing import PackResult, pack_vectors
     from .planning import plan, replay
     from .sweep import SweepRow
+    from .sweep.runner import sweep
 
 _LAZY = {
+    "__version__": "_version",
+    "CatalogError": "errors", "Diagnosis": "errors", "InfeasibleError": "errors",
+    "InputError": "errors", "Problem": "errors", "RackplanError": "errors",
+    "ScenarioError": "errors", "SearchLimitError": "errors",
     "bundled_catalog_dir": "loading", "load_catalog": "loading", "load_plan": "loading",
     "load_scenario": "loading",
     "GPU": "models", "Catalog": "models", "RackPosition": "models", "RackType": "models",
@@ -50,7 +60,7 @@ _SUBMODULES = {"cli", "errors", "export", "kernels", "loading", "models", "netwo
                "planning", "render", "sweep", "tolerance"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     import importlib
 
     if name in _LAZY:
@@ -66,13 +76,7 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
-# The subpackage rackplan.sweep shares its name with the function: import the (light) package
-# first, then bind the name to the function, as ``from .sweep import sweep`` did.
-from . import sweep as _sweep_package  # noqa: E402,F401
-
-if TYPE_CHECKING:
-    from .sweep.runner import sweep
-else:
+if not TYPE_CHECKING:
     def sweep(spec, **kwargs):
         """Plan a sweep file's base scenario at every point: see
         :func:`rackplan.sweep.runner.sweep` (same arguments; the planner loads on the first
@@ -80,6 +84,20 @@ else:
         from .sweep.runner import sweep as run
 
         return run(spec, **kwargs)
+
+
+class _Package(type(sys)):  # type: ignore[misc]
+    """This package, where ``sweep`` stays the function although the subpackage rackplan.sweep
+    has its name: importing the subpackage (on first use) sets the package's attribute to it,
+    and that is refused here (the subpackage is ``sys.modules["rackplan.sweep"]``)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "sweep" and isinstance(value, type(sys)):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Catalog",

@@ -50,8 +50,16 @@ def _write(target: Path, text: bytes) -> None:
 
 def _write_once(target: Path, text: bytes) -> None:
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    # Ctrl-C is held while the temporary file is created, and lands inside the try below, whose
+    # cleanup removes the file: it never arrives between the creation and the cleanup
+    held = _hold_ctrl_c()
     try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except BaseException:
+        _release_ctrl_c(held)
+        raise
+    try:
+        _release_ctrl_c(held)
         with os.fdopen(fd, "wb") as handle:
             handle.write(text)
             handle.flush()
@@ -69,3 +77,19 @@ def _write_once(target: Path, text: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _hold_ctrl_c() -> object:
+    """Block SIGINT in this thread (where the platform can); returns the mask to restore."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_ctrl_c(held: object) -> None:
+    if held is not None:
+        import signal
+
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # type: ignore[arg-type]

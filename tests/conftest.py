@@ -101,6 +101,10 @@ SLOW: dict[str, str] = {
     "tests/test_fuzz_loaders.py::test_mutated_catalog_files": "fuzzing (~7 s)",
     "tests/test_output_files.py::test_ctrl_c_at_any_moment_leaves_old_or_whole_file":
         "real processes interrupted after timed delays (~8 s)",
+    "tests/test_sweep.py::test_ctrl_c_while_the_workers_start_is_one_line_and_exit_130":
+        "three real sweeps interrupted while their workers start (~2 s)",
+    "tests/test_sweep.py::test_ctrl_c_during_a_sweep_keeps_its_rows_in_one_line_and_exit_130":
+        "five real sweeps interrupted once their first rows are saved (~6 s)",
 }
 """Tests marked ``slow`` here, by node id or prefix (a module path, or ``path::test`` for all
 its parameters), with why. Other slow tests mark themselves: ``pytestmark = pytest.mark.slow``

@@ -84,6 +84,73 @@ def test_ctrl_c_while_the_command_loads_is_one_line_and_exit_130(delay):
     assert err == "interrupted\n"
 
 
+def test_the_console_script_imports_nothing_before_it_takes_ctrl_c():
+    """The console script imports the package and rackplan._entry before main() installs the
+    SIGINT handler: that must load no other module (it once loaded typing, dataclasses,
+    rackplan.errors and rackplan.sweep, ~12 ms in which a Ctrl-C was a traceback)."""
+    code = ("import sys; before = set(sys.modules); import rackplan._entry; "
+            "print(' '.join(sorted(set(sys.modules) - before)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True).stdout.split()
+    assert set(out) <= {"gc", "rackplan", "rackplan._entry"}, out
+
+
+def test_ctrl_c_as_soon_as_main_runs_is_one_line_and_exit_130():
+    """The handler is main()'s first statement: a Ctrl-C at the next step (the collector timer,
+    which once came first) ends with the one line."""
+    code = ("import os, signal, sys\n"
+            "import rackplan._entry as entry\n"
+            "real = entry._collector_off\n"
+            "def first(seconds):\n"
+            "    os.kill(os.getpid(), signal.SIGINT)\n"
+            "    for _ in range(1000):\n"
+            "        pass\n"
+            "    real(seconds)\n"
+            "entry._collector_off = first\n"
+            "sys.argv = ['rackplan', '--version']\n"
+            "entry.main()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")
+
+
+def test_ctrl_c_unwinds_once_inside_ctrl_c_unwinds():
+    """Inside ``ctrl_c_unwinds()`` the console script's handler raises KeyboardInterrupt (a
+    sweep then saves its rows), and only once: a second Ctrl-C while it unwinds is ignored."""
+    from rackplan import _entry
+
+    try:
+        with _entry.ctrl_c_unwinds(), pytest.raises(KeyboardInterrupt):
+            _entry._interrupted(signal.SIGINT, None)
+        with _entry.ctrl_c_unwinds():
+            assert _entry._interrupted(signal.SIGINT, None) is None
+    finally:
+        _entry._TAKEN[0] = False
+    assert _entry._UNWIND == [0]
+
+
+def test_the_lazy_package_keeps_its_public_names():
+    """Every public name, the errors and ``__version__`` included, loads on first use and is
+    the object of its module; ``rackplan.sweep`` stays the function once the subpackage of
+    that name is imported."""
+    code = """
+import sys
+import rackplan
+print(sorted(set(sys.modules) & {"typing", "dataclasses", "rackplan.errors", "rackplan.sweep"}))
+import rackplan.errors, rackplan._version, rackplan.sweep.runner
+from rackplan import *
+print(rackplan.RackplanError is rackplan.errors.RackplanError is RackplanError,
+      rackplan.__version__ == rackplan._version.__version__,
+      sweep is rackplan.sweep and sweep.__module__ == "rackplan",
+      sys.modules["rackplan.sweep"].sweep is sys.modules["rackplan.sweep.runner"].sweep,
+      all(hasattr(rackplan, name) for name in rackplan.__all__),
+      set(rackplan.__all__) <= set(dir(rackplan)))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=True).stdout.splitlines()
+    assert out == ["[]", " ".join(["True"] * 6)]
+
+
 def test_the_installed_command_runs_a_sweep(tmp_path):
     # the lazy subpackage keeps `prepare` a function although a submodule has its name
     spec = tmp_path / "sweep.yaml"

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import os
 import pickle
 import random
 import signal
@@ -450,6 +451,204 @@ def test_a_killed_sweep_resumes_from_its_output(run, sweep_file, tmp_path, count
     full = tmp_path / "full.csv"
     assert run("sweep", path, "-o", str(full), "--workers", "1").exit_code == 0
     assert out.read_text() == full.read_text()
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+NEOCLOUD_SWEEP = EXAMPLES / "sweep-neocloud.yaml"
+"""1,000 points at about 0.1 s each: a sweep that runs for seconds."""
+
+
+def _workers_of(pid: int) -> dict[int, str]:
+    """The sweep worker processes of ``pid`` (spawned interpreters) and their ``SigBlk`` masks."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+        if int(fields.get("PPid", "0")) == pid and b"spawn_main" in cmdline:
+            found[int(entry.name)] = fields["SigBlk"].strip()
+    return found
+
+
+def _sweep_process(out: Path, *args: str) -> subprocess.Popen:
+    """``rackplan sweep`` of the neocloud example in a session of its own, as a terminal runs
+    it: a Ctrl-C there is SIGINT to the whole group, the workers included."""
+    return subprocess.Popen([str(Path(sys.executable).parent / "rackplan"), "sweep",
+                             str(NEOCLOUD_SWEEP), "-o", str(out), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def _interrupted_cleanly(proc: subprocess.Popen, out: Path, workers: dict[int, str],
+                        may_finish: bool = True) -> list:
+    """Wait for the interrupted sweep; check one line, exit 130, no temporary file and no
+    worker left; return the rows it kept (every one a row of the sweep, each point once)."""
+    _, err = proc.communicate(timeout=120)  # until every process that shares stderr is gone
+    if proc.returncode == 0 and may_finish:
+        pytest.skip("the sweep finished before the signal")
+    assert (proc.returncode, err) == (130, "interrupted\n")
+    assert [p.name for p in out.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert [pid for pid in workers if Path(f"/proc/{pid}").exists()] == []
+    if not out.exists():
+        return []
+    prepared = prepare(str(NEOCLOUD_SWEEP))
+    rows = read_rows(out, prepared.paths, "csv")
+    assert [runner.row_mismatch(prepared, r) for r in rows] == [None] * len(rows)
+    assert len({r.point for r in rows}) == len(rows) <= len(prepared.points)
+    return rows
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+
+
+@needs_proc
+@pytest.mark.parametrize("wait", [0.0, 0.2, 0.5])
+def test_ctrl_c_while_the_workers_start_is_one_line_and_exit_130(tmp_path, wait):
+    """A Ctrl-C while the workers start is not lost (the parent once ignored SIGINT while it
+    started them), the workers never see it (they start with SIGINT blocked), and no worker,
+    semaphore warning or temporary file is left."""
+    out = tmp_path / "rows.csv"
+    proc = _sweep_process(out, "--workers", "2")
+    workers: dict[int, str] = {}
+    deadline = time.monotonic() + 60
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        workers = _workers_of(proc.pid)
+    assert workers, "no worker process started"
+    time.sleep(wait)
+    workers.update(_workers_of(proc.pid))
+    os.killpg(proc.pid, signal.SIGINT)
+    _interrupted_cleanly(proc, out, workers, may_finish=False)  # the workers were starting
+    for mask in workers.values():
+        assert int(mask, 16) & (1 << (signal.SIGINT - 1)), f"SIGINT not blocked: SigBlk {mask}"
+
+
+@needs_proc
+@pytest.mark.parametrize(("workers", "wait", "group"), [
+    ("2", 0.0, True), ("2", 0.4, True), ("2", 0.4, False), ("1", 0.0, True), ("1", 0.4, True),
+])
+def test_ctrl_c_during_a_sweep_keeps_its_rows_in_one_line_and_exit_130(tmp_path, workers, wait,
+                                                                        group):
+    """Interrupted once rows are being saved (to the group, as a terminal does, or to the
+    sweep process alone, as ``timeout -s INT`` does): the workers are stopped at once, the rows
+    done so far are saved, and stderr is exactly one line (multiprocessing once added "leaked
+    semaphore objects" warnings)."""
+    out = tmp_path / "rows.csv"
+    proc = _sweep_process(out, "--workers", workers, "--save-every", "0")
+    deadline = time.monotonic() + 120
+    while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(wait)
+    seen = _workers_of(proc.pid)
+    saved = len(out.read_text().splitlines()) - 1 if out.exists() else 0
+    (os.killpg if group else os.kill)(proc.pid, signal.SIGINT)
+    rows = _interrupted_cleanly(proc, out, seen)
+    assert len(rows) >= saved > 0
+
+
+def test_ctrl_c_in_this_process_is_acted_on_at_once_outside_the_planner(sweep_file, monkeypatch):
+    """With ``workers=1`` the points are planned in a thread of their own, so a Ctrl-C is a
+    KeyboardInterrupt in the waiting main thread at once, never inside the planner (there it
+    could come as a Numba kernel's result is converted: a segmentation fault), and the rows
+    done so far are handed on first."""
+    import threading
+
+    planned = []
+    release = threading.Event()
+    waited = []
+
+    def plan_and_interrupt(scenario, catalog=None, **kw):
+        planned.append(scenario)
+        if len(planned) == 2:  # a long point: Ctrl-C does not wait for it
+            os.kill(os.getpid(), signal.SIGINT)
+            waited.append(release.wait(60))
+        return rackplan.plan(scenario, catalog, **kw)
+
+    monkeypatch.setattr(runner, "plan", plan_and_interrupt)
+    handed = []
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            rackplan.sweep(sweep_file(GRID), workers=1, chunk_size=4,
+                           on_rows=lambda rows: handed.extend(r.point for r in rows))
+        during_the_point = not waited
+    finally:
+        release.set()
+        for thread in threading.enumerate():
+            if thread.name == "rackplan-sweep":
+                thread.join(60)
+    assert during_the_point and handed == [0]
+    assert len(planned) == 2, "the planning thread stopped after its point"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_held_notes_the_signal_and_raises_it_when_the_block_ends():
+    with pytest.raises(KeyboardInterrupt):
+        with runner.ctrl_c_held() as held:
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(1000):
+                pass
+            assert held.pending
+            reached = True
+    assert reached and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with runner.ctrl_c_held() as held:
+        pass
+    assert not held.pending
+
+
+@needs_proc
+def test_a_process_started_with_sigint_blocked_inherits_the_mask():
+    with runner._sigint_blocked():
+        child = subprocess.run([sys.executable, "-c", "print(open('/proc/self/status').read())"],
+                               capture_output=True, text=True, check=True).stdout
+    mask = [line.split()[1] for line in child.splitlines() if line.startswith("SigBlk:")][0]
+    assert int(mask, 16) & (1 << (signal.SIGINT - 1))
+    assert not signal.pthread_sigmask(signal.SIG_BLOCK, set()) & {signal.SIGINT}
+
+
+def test_ctrl_c_while_rows_are_saved_lets_the_file_be_written_whole(run, sweep_file, tmp_path,
+                                                                      monkeypatch):
+    """A Ctrl-C that came as the saver started to write is acted on once the file is whole
+    (raised inside the write, it could come just as the temporary file is made, and leave it)."""
+    import rackplan.cli.sweep as cli_sweep
+
+    real = cli_sweep.write_rows
+
+    def interrupted_write(*args, **kw):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):
+            pass
+        return real(*args, **kw)
+
+    monkeypatch.setattr(cli_sweep, "write_rows", interrupted_write)
+    out = tmp_path / "rows.csv"
+    result = run("sweep", sweep_file(GRID), "-o", str(out), "--workers", "1", "--save-every", "0")
+    assert result.exit_code == 130 and result.stderr == "interrupted\n"
+    assert len(out.read_text().splitlines()) > 1
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@needs_proc
+def test_a_worker_that_dies_is_one_error_and_the_others_are_stopped(sweep_file):
+    path = sweep_file({"site.electricity_usd_per_kwh": {"uniform": [0.03, 0.2]}}, samples=400,
+                      seed=3)
+    killed: list[int] = []
+
+    def kill_one(done: int, total: int) -> None:
+        if not killed:
+            import multiprocessing
+
+            killed.extend(c.pid for c in multiprocessing.active_children()
+                          if c.name == "rackplan-sweep" and c.pid is not None)
+            os.kill(killed[0], signal.SIGKILL)
+
+    with pytest.raises(rackplan.RackplanError, match="a sweep worker process died"):
+        rackplan.sweep(path, workers=2, chunk_size=1, progress=kill_one)
+    assert len(killed) == 2 and not any(Path(f"/proc/{pid}").exists() for pid in killed)
 
 
 # --------------------------------------------------------------------------- Dask

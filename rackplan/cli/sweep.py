@@ -12,6 +12,7 @@ from typing import IO
 
 import click
 
+from .._entry import ctrl_c_unwinds
 from ..errors import InputError, Problem
 from ..sweep import (
     FORMATS,
@@ -31,7 +32,7 @@ from ..sweep import (
     write_rows,
 )
 from ..sweep.output import pyarrow_available
-from ..sweep.runner import _dask
+from ..sweep.runner import _dask, ctrl_c_held
 from ._options import catalog_option, emit
 
 
@@ -135,16 +136,19 @@ def sweep_command(sweep_file: str, output: str | None, fmt: str | None, workers:
         if saver is not None:
             saver.add(rows)
 
-    try:
-        rows = sweep(prepared, workers=workers, scheduler=scheduler, done=done,
-                     on_rows=on_rows, progress=bar)
-    except BaseException:
-        if saver is not None:
-            saver.save()  # what is done is kept, for the next run to resume from
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
+    # Ctrl-C while the points are planned unwinds (elsewhere the console script ends at once):
+    # the workers are stopped and the rows done so far saved, then it is one line and exit 130
+    with ctrl_c_unwinds():
+        try:
+            rows = sweep(prepared, workers=workers, scheduler=scheduler, done=done,
+                         on_rows=on_rows, progress=bar)
+        except BaseException:
+            if saver is not None:
+                saver.save()  # what is done is kept, for the next run to resume from
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
     if bar is not None:
         bar.summary(rows, output if done else None)
     if saver is not None:
@@ -152,7 +156,8 @@ def sweep_command(sweep_file: str, output: str | None, fmt: str | None, workers:
 
     if criteria is not None:
         rows = pareto(rows, criteria)
-    _emit(prepared, rows, fmt, output, criteria, sweep_file)
+    with ctrl_c_held():  # a Ctrl-C while the output is written acts once it is whole
+        _emit(prepared, rows, fmt, output, criteria, sweep_file)
 
 
 def _counts(rows: list[SweepRow]) -> str:
@@ -249,11 +254,16 @@ class _Saver:
             self.save()
 
     def save(self) -> None:
+        """Write the rows, whole: a Ctrl-C meanwhile acts once the file is written (a Ctrl-C
+        that unwinds through a write could come just as its temporary file is made, before
+        the write can remove it)."""
         if not self.dirty or self.output is None:
             return
-        write_rows([self.rows[p] for p in sorted(self.rows)], self.paths, self.output, self.fmt)
-        self.last = time.monotonic()
-        self.dirty = False
+        with ctrl_c_held():
+            write_rows([self.rows[p] for p in sorted(self.rows)], self.paths, self.output,
+                       self.fmt)
+            self.last = time.monotonic()
+            self.dirty = False
 
 
 class _Progress:

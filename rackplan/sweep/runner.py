@@ -3,25 +3,27 @@
 Every way runs the same module-level task, :func:`run_chunk`, on the same :class:`Payload`
 (the base scenario as a dict, the resolved catalog and the paths), so the rows are identical,
 and a worker needs nothing but ``pip install rackplan``: no file is read on a worker. The
-payload goes to each worker once (a pool initializer, or ``client.scatter(..., broadcast=True)``);
-then only chunks of points travel, ``(index, values)`` each, and rows come back.
+payload goes to each worker once (down a local worker's pipe, or ``client.scatter(...,
+broadcast=True)``); then only chunks of points travel, ``(index, values)`` each, and rows come
+back.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import datetime as dt
 import json
 import math
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.process
+import multiprocessing.resource_tracker
 import os
+import pickle
+import queue
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,8 +41,9 @@ Chunk = Sequence[tuple[int, tuple[Any, ...]]]
 """Points to run together: ``(point index, values in vary order)`` each."""
 
 MAX_CHUNK = 64
-"""Most points in one chunk of a local pool: small enough for steady progress, a prompt Ctrl-C
-and frequent saves; large enough that sending a chunk costs little beside planning it."""
+"""Most points in one chunk of a local pool: small enough for steady progress and frequent
+saves; large enough that sending a chunk costs little beside planning it. (Ctrl-C does not wait
+for a chunk: it terminates the workers.)"""
 
 MAX_DASK_CHUNK = 256
 """Most points in one Dask task: a task costs far more than a local chunk (a scheduler round
@@ -95,23 +98,129 @@ def run_chunk(payload: Payload, chunk: Chunk) -> list[SweepRow]:
     return [run_point(payload, point, values) for point, values in chunk]
 
 
-# --------------------------------------------------------------------------- local processes
+# --------------------------------------------------------------------------- this process, local processes
 
-_PAYLOAD: Payload | None = None
+STOP_WAIT_S = 5.0
+"""How long a stopped worker gets to exit after SIGTERM before it is killed."""
 
 
-def _init_process(payload: Payload) -> None:
-    """Pool initializer: keep the payload; leave Ctrl-C to the parent (it stops the pool);
-    exit when the parent dies, so a killed sweep leaves no worker behind; and once the pool
-    lets the worker go, exit at once: tearing down an interpreter with the kernels loaded
-    takes about a second, and nothing is left to flush (results go back synchronously)."""
-    global _PAYLOAD
-    _PAYLOAD = payload
+class CtrlCHeld:
+    """``with ctrl_c_held() as held:``: a Ctrl-C (SIGINT) in the block is only noted
+    (``held.pending``), then raised again when the block ends (``signal.raise_signal``), for the
+    handler in place: Python's own raises KeyboardInterrupt, the console script's ends the
+    process or unwinds (:mod:`rackplan._entry`). So nothing is interrupted half-way: a worker
+    half started, a file half written, a Numba kernel's result half converted (a segmentation
+    fault). Unlike ``SIG_IGN``, nothing is lost. Only in the main thread, where Python runs
+    signal handlers; elsewhere the block changes nothing."""
+
+    def __init__(self) -> None:
+        self.pending = False
+        self._previous: Any = None
+
+    def _note(self, signum: int, frame: object) -> None:
+        self.pending = True
+
+    def __enter__(self) -> CtrlCHeld:
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is not None):  # None: set from C, not restorable
+            self._previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            if self.pending:
+                signal.raise_signal(signal.SIGINT)
+
+
+def ctrl_c_held() -> CtrlCHeld:
+    """Hold Ctrl-C back for a ``with`` block: see :class:`CtrlCHeld`."""
+    return CtrlCHeld()
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread for the block (``pthread_sigmask``): a process started in
+    it inherits the mask through fork and exec, so a worker that is still starting never sees a
+    terminal's Ctrl-C (which reaches the whole foreground process group): it cannot die or print
+    a traceback before its parent stops it. A SIGINT for this process meanwhile goes to another
+    thread or waits for the block's end. (Not on Windows, where a process inherits nothing.)"""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _run_here(payload: Payload, chunks: list[Chunk],
+              done: Callable[[list[SweepRow]], None]) -> None:
+    """Plan the chunks in this process: in a thread of its own, while this thread waits for the
+    rows and hands them on. Python acts on a Ctrl-C in the main thread only, so a
+    KeyboardInterrupt then ends the waiting, at once, and never lands inside the planner (where
+    it could come as a Numba kernel's result is converted, and crash the process, or wait for a
+    kernel to compile). The rows planned so far are handed on before it propagates; the planning
+    thread stops after its point (in the console script the process ends first)."""
+    planned: list[SweepRow] = []  # the planning thread appends, a point at a time
+    marks: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def plan_points() -> None:
+        try:
+            for chunk in chunks:
+                for item in chunk:
+                    if stop.is_set():
+                        return
+                    planned.extend(run_chunk(payload, [item]))  # the same task, a point at a time
+                marks.put(("chunk", len(planned)))
+            marks.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 (raised again in the waiting thread)
+            marks.put(("error", exc))
+
+    threading.Thread(target=plan_points, name="rackplan-sweep", daemon=True).start()
+    handed = 0  # rows of `planned` handed on; a mark lost to a KeyboardInterrupt loses no row
+    try:
+        while (mark := marks.get())[0] == "chunk":
+            rows, handed = planned[handed:mark[1]], mark[1]
+            done(rows)
+        if mark[0] == "error":
+            raise mark[1]
+    finally:
+        stop.set()
+        if handed < len(planned):  # Ctrl-C or an error: the points planned so far
+            rows, handed = planned[handed:], len(planned)
+            done(rows)
+
+
+def _worker(conn: multiprocessing.connection.Connection) -> None:
+    """A local worker process: receive the payload, then plan each chunk the parent sends and
+    send back its rows, until the parent sends None.
+
+    Ctrl-C is the parent's to handle (it stops the workers): SIGINT is ignored here, and was
+    blocked from the start (:func:`_sigint_blocked`). The worker exits when the parent dies, so a
+    killed sweep leaves none behind, and it ends with ``os._exit``: tearing down an interpreter
+    with the kernels loaded takes about a second, and nothing is left to flush."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    atexit.register(os._exit, 0)
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+    try:
+        payload = conn.recv()
+        while (chunk := conn.recv()) is not None:
+            try:
+                reply = pickle.dumps(("rows", run_chunk(payload, chunk)), pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # noqa: BLE001 (raised again in the parent, as a pool would)
+                try:
+                    reply = pickle.dumps(("error", exc), pickle.HIGHEST_PROTOCOL)
+                except Exception:  # noqa: BLE001 (the error does not pickle: its text does)
+                    reply = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")),
+                                         pickle.HIGHEST_PROTOCOL)
+            conn.send_bytes(reply)
+    except (EOFError, OSError):  # the parent is gone
+        os._exit(1)
+    os._exit(0)
 
 
 def _exit_with(sentinel: int) -> None:
@@ -119,46 +228,99 @@ def _exit_with(sentinel: int) -> None:
     os._exit(1)
 
 
-@contextlib.contextmanager
-def _children_ignore_ctrl_c() -> Iterator[None]:
-    """Start worker processes with SIGINT ignored: a terminal's Ctrl-C reaches every process of
-    the foreground group, and a worker still importing rackplan would print a traceback. A
-    spawned interpreter keeps an inherited SIG_IGN. (Only the main thread may set handlers.)"""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _run_in_pool(chunk: Chunk) -> list[SweepRow]:
-    assert _PAYLOAD is not None, "the pool initializer did not run"
-    return run_chunk(_PAYLOAD, chunk)
-
-
 def _run_local(payload: Payload, chunks: list[Chunk], workers: int,
                done: Callable[[list[SweepRow]], None]) -> None:
     # spawn: fresh interpreters like a cluster's workers, never a fork of a process that may
-    # run threads (a Dask client, a GUI); each imports rackplan once and plans many chunks
+    # run threads (a Dask client, a GUI); each imports rackplan once and plans many chunks.
+    # Each worker has a pipe of its own, and nothing else is shared: no queue, no semaphore,
+    # no thread here, so stopping the workers is terminate, join and close, whatever they do.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_process,
-                               initargs=(payload,))
+    processes: list[multiprocessing.process.BaseProcess] = []
+    conns: list[multiprocessing.connection.Connection] = []
     finished = False
+    # started now, not by the first worker's start(): starting it unblocks SIGINT in this
+    # thread (multiprocessing.resource_tracker.ensure_running), which would undo the block below
+    multiprocessing.resource_tracker.ensure_running()
     try:
-        with _children_ignore_ctrl_c():  # submit starts the workers
-            futures = [pool.submit(_run_in_pool, chunk) for chunk in chunks]
-        for future in as_completed(futures):
-            done(future.result())
+        with ctrl_c_held() as held:
+            for _ in range(workers):
+                if held.pending:  # Ctrl-C: start no more; it is raised when the block ends
+                    break
+                ours, theirs = context.Pipe()
+                conns.append(ours)
+                try:
+                    process = context.Process(target=_worker, args=(theirs,), daemon=True,
+                                              name="rackplan-sweep")
+                    with _sigint_blocked():
+                        process.start()
+                    processes.append(process)
+                finally:
+                    theirs.close()  # the worker's end is the worker's alone: its exit is EOF here
+        _feed(conns, payload, chunks, done)
         finished = True
-    except BrokenProcessPool:
-        raise RackplanError("a sweep worker process died (killed, or out of memory); the rows "
-                            "done so far are kept: rerun to resume") from None
     finally:
-        # interrupted or failed: cancel the rest; the workers finish their chunk and exit
-        pool.shutdown(wait=finished, cancel_futures=True)
+        with ctrl_c_held():  # a second Ctrl-C waits until the workers are gone
+            _stop(processes, conns, finished)
+
+
+def _feed(conns: list[multiprocessing.connection.Connection], payload: Payload,
+          chunks: list[Chunk], done: Callable[[list[SweepRow]], None]) -> None:
+    """Send the payload to every worker, then one chunk at a time to each idle worker; hand
+    each chunk's rows to ``done`` in completion order."""
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    for conn in conns:
+        _send(conn, data)
+    todo = iter(chunks)
+    busy: list[multiprocessing.connection.Connection] = []
+    for conn in conns:
+        chunk = next(todo, None)
+        _send(conn, pickle.dumps(chunk))  # None: nothing left for this worker, which exits
+        if chunk is not None:
+            busy.append(conn)
+    while busy:
+        for ready in multiprocessing.connection.wait(busy):
+            assert isinstance(ready, multiprocessing.connection.Connection)
+            try:
+                kind, value = ready.recv()
+            except (EOFError, OSError):
+                raise _died() from None
+            if kind == "error":
+                raise value
+            chunk = next(todo, None)
+            _send(ready, pickle.dumps(chunk))  # the next chunk before the rows are handled
+            if chunk is None:
+                busy.remove(ready)
+            done(value)
+
+
+def _send(conn: multiprocessing.connection.Connection, data: bytes) -> None:
+    try:
+        conn.send_bytes(data)
+    except OSError:  # the worker's end is closed: the worker is gone
+        raise _died() from None
+
+
+def _died() -> RackplanError:
+    return RackplanError("a sweep worker process died (killed, or out of memory); the rows done "
+                         "so far are kept: rerun to resume")
+
+
+def _stop(processes: list[multiprocessing.process.BaseProcess],
+          conns: list[multiprocessing.connection.Connection], finished: bool) -> None:
+    """End the workers and close their pipes. After a finished sweep each was sent None and
+    exits by itself; otherwise (Ctrl-C, an error) each is terminated at once, whatever it is
+    doing: it ignores SIGINT, and a chunk can take seconds."""
+    if not finished:
+        for process in processes:
+            process.terminate()
+    for process in processes:
+        process.join(STOP_WAIT_S)
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+        process.close()
+    for conn in conns:
+        conn.close()
 
 
 # --------------------------------------------------------------------------- Dask
@@ -252,7 +414,10 @@ def sweep(spec: str | Path | SweepSpec | PreparedSweep, *, workers: int | None =
     The rows are the same whichever way the points run. A point that fails is a row (status
     ``infeasible``, ``search_limit`` or ``error``, with the message), never a lost sweep.
     Local worker processes are started with ``spawn``: a script that calls this must guard its
-    top level with ``if __name__ == "__main__":``.
+    top level with ``if __name__ == "__main__":``. A KeyboardInterrupt (Ctrl-C) terminates them at
+    once; the rows already given to ``on_rows`` are the caller's to keep. With ``workers=1`` the
+    points are planned in a thread of this process (see :func:`_run_here`), which stops after
+    its point when a KeyboardInterrupt ends the sweep.
     """
     prepared = spec if isinstance(spec, PreparedSweep) else \
         prepare(spec, sensitivity=sensitivity, catalog_files=catalog_files)
@@ -293,8 +458,7 @@ def sweep(spec: str | Path | SweepSpec | PreparedSweep, *, workers: int | None =
             n = default_workers(total) if workers is None else min(workers, total)
             chunks = chunks_of(todo, n, chunk_size)
             if n == 1:
-                for chunk in chunks:
-                    finished(run_chunk(payload, chunk))
+                _run_here(payload, chunks, finished)
             else:
                 _run_local(payload, chunks, n, finished)
     return [results[i] for i in range(len(prepared.points))]
