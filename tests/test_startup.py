@@ -7,6 +7,7 @@ neither pydantic, NumPy nor Numba, and each subcommand's module loads only when 
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -187,3 +188,21 @@ def test_the_collector_is_off_while_a_command_starts_and_back_on_after():
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+@pytest.mark.parametrize("measured", [False, True])
+def test_numba_does_not_import_coverage_unless_coverage_measures(measured):
+    """Numba imports coverage.py, when installed, with its lowering code (0.04 s): the console
+    script prevents it unless coverage is measuring the process."""
+    pytest.importorskip("coverage")
+    code = ("import sys\n"
+            "from rackplan._entry import _measured, _no_coverage_import\n"
+            "_no_coverage_import()\n"
+            "import numba.core.lowering\n"
+            "print(sys.modules.get('coverage') is not None, _measured())\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    if measured:
+        env["COVERAGE_PROCESS_START"] = "no-such-rc-file"  # coverage's subprocess hook is asked
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == [str(measured), "False"]
