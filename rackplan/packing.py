@@ -16,6 +16,7 @@ happened): it is the only thing that can make two machines disagree.
 
 from __future__ import annotations
 
+import heapq
 import time
 from dataclasses import dataclass
 
@@ -30,6 +31,8 @@ from .kernels import cns as _cns
 WORK_PER_SECOND = 120_000_000
 _CHUNK_S = 0.005
 _CNS_SHARE = 0.5
+_CNS_SHARE_1D = 0.3
+_LB_SHARE_1D = 0.4
 # Work charged for setting up one attempt (O(n) array passes), per item.
 _SETUP_WORK_PER_ITEM = 8
 _CLOCK_GUARD = 4.0
@@ -227,7 +230,8 @@ def _run_attempt(s, c, w, assign, nb, target, budget, chunk, rng, deadline):  # 
     state_arrays = _cns.start_state(s, c, w, assign, nb, target)
     work_assign, load, head, nxt, prv, cnt, pool, pool_pos, n_pool = state_arrays
     n = s.shape[0]
-    state = np.array([0, n_pool, max(target - 2, 0), 0, np.iinfo(np.int64).max, target], np.int64)
+    state = np.array([0, n_pool, max(target - 2, 0), 0, np.iinfo(np.int64).max, target,
+                      int(_cns.POOL_ITEM_CREDIT * 1e12)], np.int64)
     tabu_bin = np.full(n, -1, np.int64)
     tabu_until = np.zeros(n, np.int64)
     spent = _SETUP_WORK_PER_ITEM * n
@@ -268,10 +272,12 @@ def _improve(
     mixed = (int(seed) * 0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019) % (1 << 64) or 1
     rng = np.array([mixed], np.uint64)
     w = (s / c).sum(axis=1)
-    # Portfolio: the consistent neighbourhood search (strong where bins must be
-    # filled exactly) gets the first share of the budget, the overload search
-    # (strong where many small items can be traded) the rest.
-    cns_budget = int(budget * _CNS_SHARE)
+    # Portfolio: the consistent neighbourhood search (strong where bins must be filled
+    # exactly) removes bins one at a time with the first share of the budget; in one
+    # dimension the overload search then tries the lower bound itself from a balanced start;
+    # the overload search removes bins from the best packing with the rest.
+    one_d = s.shape[1] == 1
+    cns_budget = int(budget * (_CNS_SHARE_1D if one_d else _CNS_SHARE))
     spent = 0
     while nb > lb and spent < cns_budget:
         found, used, by_clock = _run_attempt(s, c, w, assign, nb, nb - 1, cns_budget - spent,
@@ -282,6 +288,18 @@ def _improve(
         if found is None:
             break
         assign, nb = found.copy(), len(np.unique(found))
+    if one_d and nb > lb + 1:
+        # straight at the lower bound, from the items dealt largest first to the least loaded
+        # of lb bins (Alvim et al.'s load balancing); on Falkenauer's triplets it finds the
+        # optimum where removing bins one at a time stalls a few bins above it
+        found, used, by_clock = _overload_attempt(s, c, _balanced(w, lb), lb + 1,
+                                                  min(int(budget * _LB_SHARE_1D), budget - spent),
+                                                  chunk, rng, deadline)
+        spent += used
+        if by_clock:
+            return assign, True
+        if found is not None:
+            assign, nb = found.copy(), lb
     while nb > lb and spent < budget:
         found, used, by_clock = _overload_attempt(s, c, assign, nb, budget - spent, chunk, rng,
                                                   deadline)
@@ -312,3 +330,16 @@ def _overload_attempt(s, c, assign, nb, budget, chunk, rng, deadline):  # type: 
         if deadline < np.inf and time.perf_counter() > deadline:
             return None, spent, True
     return None, spent, False
+
+
+def _balanced(w: NDArray[np.float64], m: int) -> NDArray[np.int64]:
+    """Largest first, each item into the least loaded of ``m`` bins (ties: the lowest bin):
+    a start for the overload search at ``m`` bins, some of them over capacity."""
+    order = np.argsort(-w, kind="stable")
+    heap = [(0.0, b) for b in range(m)]
+    assign = np.empty(w.shape[0], np.int64)
+    for i in order:
+        load, b = heapq.heappop(heap)
+        assign[i] = b
+        heapq.heappush(heap, (load + float(w[i]), b))
+    return assign

@@ -7,7 +7,10 @@ Hypothesis profiles, chosen with the environment variable ``HYPOTHESIS_PROFILE``
 - ``ci`` (the default, so ``python -m pytest`` as in the README and CI runs everything at full
   strength): every property test at its full example count;
 - ``dev``: a tenth of the examples, for a quick loop, e.g.
-  ``HYPOTHESIS_PROFILE=dev python -m pytest -m "not slow"``.
+  ``HYPOTHESIS_PROFILE=dev python -m pytest -m "not slow"``;
+- ``pure``: a twentieth, the default when ``NUMBA_DISABLE_JIT=1`` (the kernels run as plain
+  Python, about a hundred times slower: ``tests/test_kernels_pure.py``), where :func:`effort`
+  also scales the packer's time limits down.
 
 Both are derandomized (each test's examples follow from its code, so a run is reproducible and
 a failure recurs on the next run) and keep no example database. A property test that needs an
@@ -48,12 +51,22 @@ FULL_EXAMPLES = 100
 _COMMON: dict[str, Any] = {"derandomize": True, "database": None, "deadline": None}
 settings.register_profile("ci", max_examples=FULL_EXAMPLES, **_COMMON)
 settings.register_profile("dev", max_examples=FULL_EXAMPLES // 10, **_COMMON)
+settings.register_profile("pure", max_examples=FULL_EXAMPLES // 20, **_COMMON)
 
-PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or "ci"
-if PROFILE not in ("ci", "dev"):
+PURE_PYTHON = os.environ.get("NUMBA_DISABLE_JIT", "0") not in ("", "0")
+"""The kernels run as plain Python (Numba's JIT off)."""
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("pure" if PURE_PYTHON else "ci")
+if PROFILE not in ("ci", "dev", "pure"):
     raise pytest.UsageError(f"HYPOTHESIS_PROFILE={PROFILE!r}: expected 'ci' (full strength, the "
-                            "default) or 'dev' (a tenth of the examples)")
+                            "default), 'dev' (a tenth of the examples) or 'pure' (a twentieth)")
 settings.load_profile(PROFILE)
+
+
+def effort(seconds: float) -> float:
+    """A packer time limit for a test: as given, or a hundredth when the kernels run as plain
+    Python (the work budget, not the clock, bounds the search, so the same limit would take
+    about a hundred times longer)."""
+    return seconds / 100 if PURE_PYTHON else seconds
 
 
 def examples(full: int) -> int:

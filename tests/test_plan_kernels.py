@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from rackplan.kernels import colgen, cover, knapsack, lp, patterns, schedule
 from rackplan.kernels.status import LPStatus, Status
 
+from .conftest import examples
 from .naive import brute_force
 
 
@@ -83,7 +84,7 @@ def no_pool(K):
     return np.zeros((0, K), np.int64), np.zeros(0, np.int64)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(cases())
 def test_patterns_are_exactly_the_maximal_ones(case):
     S, n, exclusive, rack_scale, cap, _price, _count = case
@@ -117,7 +118,7 @@ def pack(S, n, exclusive, rack_scale, cap, price, count, work=10**15, nodes=100_
                       np.zeros(0), nodes, work, 24, 10_000, np.inf)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(cases())
 def test_pack_is_exact_on_tiny_cases(case):
     S, n, exclusive, rack_scale, cap, price, count = case
@@ -135,7 +136,7 @@ def test_pack_is_exact_on_tiny_cases(case):
     assert cost == pytest.approx(float((price[ptype] * x).sum()))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(cases(), st.sampled_from([0, 10, 1_000, 100_000]))
 def test_out_of_work_the_packer_packs_or_gives_up_but_never_claims_infeasible(case, work_limit):
     """With the work budget spent: a valid packing no cheaper than the optimum, or GAVE_UP;
@@ -351,7 +352,7 @@ def test_many_item_types_pack_close_to_the_vector_packer():
     assert bound <= vp.n_bins
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(cases(), st.lists(st.integers(0, 2), min_size=1, max_size=4))
 def test_pooling_identical_shared_items_keeps_the_optimum(case, copies):
     """Workloads with interchangeable servers are pooled; the pooled optimum equals the

@@ -49,3 +49,29 @@ def test_readme_quotes_the_committed_startup_figures():
     assert f"`--help` {help_s} s" in readme
     quoted = re.findall(r"(?:enterprise-pod\.yaml` |since the faster start, )([0-9.]+) s", readme)
     assert len(quoted) == 2 and all(q == plan_s for q in quoted), (quoted, plan_s)
+
+
+def test_readme_quotes_the_committed_packing_figures():
+    """The README's packing figures are those of benchmarks/results/packing.md."""
+    import re
+
+    rows: dict[str, list[str]] = {}
+    for line in (REPO / "benchmarks" / "results" / "packing.md").read_text().splitlines():
+        if line.startswith("| ") and not line.startswith(("| measure", "|---")):
+            cells = [c.strip().replace("**", "") for c in line.strip().strip("|").split("|")]
+            rows[cells[0]] = cells[2:]
+
+    def row(prefix: str) -> list[str]:
+        return next(v for k, v in rows.items() if k.startswith(prefix))
+
+    readme = " ".join((REPO / "README.md").read_text().split())
+    quoted = [
+        row("BPPLIB (")[0], row("BPPLIB (")[1], row("Falkenauer T")[0],
+        row("BPPLIB: mean time")[0], row("Vector (")[0], row("Vector (")[1],
+        row("Vector: worst class")[0],
+    ]
+    for value in quoted:
+        assert value in readme, value
+    seconds = re.search(r"100,000 random two-dimensional items \(default time limit\): "
+                        r"([0-9.]+) s", (REPO / "benchmarks" / "results" / "packing.md").read_text())
+    assert seconds and f"100,000 two-dimensional items in {seconds[1]} s" in readme

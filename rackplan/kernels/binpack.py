@@ -32,7 +32,7 @@ STATUS_FEASIBLE = 1
 
 
 @jit
-def first_fit(sizes, cap, order, window, best_fit):  # pragma: no cover - compiled
+def first_fit(sizes, cap, order, window, best_fit):
     """Pack items in ``order``; return (assignment, number of bins).
 
     ``best_fit``: choose the feasible bin that leaves the least normalized
@@ -78,7 +78,7 @@ def first_fit(sizes, cap, order, window, best_fit):  # pragma: no cover - compil
 
 
 @jit
-def l2_bound(weights, cap):  # pragma: no cover - compiled
+def l2_bound(weights, cap):
     """Martello–Toth L2 lower bound on bins for one dimension (weights <= cap)."""
     w = np.sort(weights)[::-1]  # decreasing
     n = w.shape[0]
@@ -117,7 +117,7 @@ def l2_bound(weights, cap):  # pragma: no cover - compiled
 
 
 @jit
-def next_random(rng):  # pragma: no cover - compiled
+def next_random(rng):
     """xorshift64*: a small deterministic generator kept in a 1-element array."""
     x = rng[0]
     x ^= x >> np.uint64(12)
@@ -128,7 +128,7 @@ def next_random(rng):  # pragma: no cover - compiled
 
 
 @jit
-def _overload(load, b, cap, tol):  # pragma: no cover - compiled
+def _overload(load, b, cap, tol):
     v = 0.0
     for k in range(load.shape[1]):
         e = load[b, k] - cap[k]
@@ -138,7 +138,7 @@ def _overload(load, b, cap, tol):  # pragma: no cover - compiled
 
 
 @jit
-def link_bin(i, b, head, nxt, prv, cnt):  # pragma: no cover - compiled
+def link_bin(i, b, head, nxt, prv, cnt):
     nxt[i] = head[b]
     prv[i] = -1
     if head[b] >= 0:
@@ -148,7 +148,7 @@ def link_bin(i, b, head, nxt, prv, cnt):  # pragma: no cover - compiled
 
 
 @jit
-def unlink_bin(i, b, head, nxt, prv, cnt):  # pragma: no cover - compiled
+def unlink_bin(i, b, head, nxt, prv, cnt):
     if prv[i] >= 0:
         nxt[prv[i]] = nxt[i]
     else:
@@ -159,7 +159,7 @@ def unlink_bin(i, b, head, nxt, prv, cnt):  # pragma: no cover - compiled
 
 
 @jit
-def start_state(sizes, cap, assign_in, nb):  # pragma: no cover - compiled
+def start_state(sizes, cap, assign_in, nb):
     """Remove the emptiest bin of a feasible packing and spread its items.
 
     Returns (assign, load, overload per bin, head, next, prev, count) for
@@ -234,7 +234,7 @@ def start_state(sizes, cap, assign_in, nb):  # pragma: no cover - compiled
 
 
 @jit
-def _delta(load, b, out_a, out_b, into, sizes, cap, tol):  # pragma: no cover - compiled
+def _delta(load, b, out_a, out_b, into, sizes, cap, tol):
     """Overload of bin b after removing items out_a/out_b (-1: none) and adding `into` (-1: none)."""
     v = 0.0
     for k in range(load.shape[1]):
@@ -252,7 +252,7 @@ def _delta(load, b, out_a, out_b, into, sizes, cap, tol):  # pragma: no cover - 
 
 
 @jit
-def _delta2(load, b, out_a, into_a, into_b, sizes, cap, tol):  # pragma: no cover - compiled
+def _delta2(load, b, out_a, into_a, into_b, sizes, cap, tol):
     """Overload of bin b after removing out_a and adding into_a and into_b."""
     v = 0.0
     for k in range(load.shape[1]):
@@ -264,7 +264,7 @@ def _delta2(load, b, out_a, into_a, into_b, sizes, cap, tol):  # pragma: no cove
 
 
 @jit
-def _move(i, src, dst, assign, load, head, nxt, prv, cnt, sizes):  # pragma: no cover
+def _move(i, src, dst, assign, load, head, nxt, prv, cnt, sizes):
     unlink_bin(i, src, head, nxt, prv, cnt)
     link_bin(i, dst, head, nxt, prv, cnt)
     assign[i] = dst
@@ -278,7 +278,7 @@ SCAN_MAX = 1024  # partner bins examined per iteration (a random window on large
 
 
 @jit
-def _pick(delta, best, ties, rng):  # pragma: no cover - compiled
+def _pick(delta, best, ties, rng):
     """Keep the lowest delta; break exact ties uniformly at random. Returns (take, best, ties)."""
     if delta < best - 1e-15:
         return True, delta, 1
@@ -289,12 +289,12 @@ def _pick(delta, best, ties, rng):  # pragma: no cover - compiled
 
 
 @jit
-def _is_tabu(i, dst, tabu_bin, tabu_until, it):  # pragma: no cover - compiled
+def _is_tabu(i, dst, tabu_bin, tabu_until, it):
     return tabu_bin[i] == dst and tabu_until[i] > it
 
 
 @jit
-def _pair_items(b, b2, head, nxt, buf):  # pragma: no cover - compiled
+def _pair_items(b, b2, head, nxt, buf):
     """Items of b then b2 into buf; returns (count, initial membership mask of b)."""
     k = 0
     i = head[b]
@@ -313,7 +313,7 @@ def _pair_items(b, b2, head, nxt, buf):  # pragma: no cover - compiled
 
 @jit
 def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt, wt,
-               tabu_bin, tabu_until, rng, counters, work_budget):  # pragma: no cover - compiled
+               tabu_bin, tabu_until, rng, counters, work_budget):
     """Run the overload-reduction tabu search for about ``work_budget`` evaluations.
 
     Each iteration takes a random overloaded bin b and the best non-tabu move
@@ -530,7 +530,7 @@ def tabu_chunk(sizes, cap, assign, load, over, head, nxt, prv, cnt, wt,
 
 @jit
 def best_subset(items, k_c, sizes, w, resid, best_w, stop_at, node_limit, path, suffix,
-                best_set):  # pragma: no cover - compiled
+                best_set):
     """Heaviest subset of items[:k_c] that fits in ``resid`` (bounded depth-first search).
 
     Goes forward including every item that fits, then backtracks by excluding
@@ -587,7 +587,7 @@ def best_subset(items, k_c, sizes, w, resid, best_w, stop_at, node_limit, path, 
 
 
 @jit
-def min_bin_slack(sizes, cap, order, node_limit):  # pragma: no cover - compiled
+def min_bin_slack(sizes, cap, order, node_limit):
     """Minimum Bin Slack construction (Gupta & Ho; Fleszar & Hindi's MBS' variant).
 
     Bins are built one at a time: the largest remaining item goes in, then a
@@ -645,7 +645,7 @@ def min_bin_slack(sizes, cap, order, node_limit):  # pragma: no cover - compiled
 
 
 @jit
-def dff_bound(values, counts, cap, kmax):  # pragma: no cover - compiled
+def dff_bound(values, counts, cap, kmax):
     """Lower bound from dual feasible functions for one dimension.
 
     ``values`` are the distinct item weights (ascending) and ``counts`` how

@@ -36,10 +36,18 @@ SCAN_MAX = 1024  # bins examined per iteration (a random window on large instanc
 # about the same weight, one of more, smaller items splits into two bins more
 # easily (five items of 0.38 cannot, six of 0.33 can).
 POOL_ITEM_CREDIT = 1e-3
+# The split-aware part of that objective: while the pool's total fits the last bins in every
+# dimension but the pool does not split into them (its items too large to share a bin), the credit per
+# item grows by CREDIT_STEP each iteration, up to CREDIT_MAX, so trading one large pool item
+# for two smaller ones pays; once the pool is heavy again it shrinks back. Without it the
+# search circles a pool of five items of 0.38 (weight 1.9, two bins' worth, unsplittable)
+# on Falkenauer's triplets.
+CREDIT_STEP = 2e-3
+CREDIT_MAX = 0.2
 
 
 @jit
-def _fits(load, b, sizes, out_a, out_b, in_a, in_b, cap, tol):  # pragma: no cover
+def _fits(load, b, sizes, out_a, out_b, in_a, in_b, cap, tol):
     for k in range(sizes.shape[1]):
         x = load[b, k]
         if out_a >= 0:
@@ -56,14 +64,14 @@ def _fits(load, b, sizes, out_a, out_b, in_a, in_b, cap, tol):  # pragma: no cov
 
 
 @jit
-def _pool_add(i, pool, pool_pos, n_pool):  # pragma: no cover - compiled
+def _pool_add(i, pool, pool_pos, n_pool):
     pool[n_pool] = i
     pool_pos[i] = n_pool
     return n_pool + 1
 
 
 @jit
-def _pool_remove(i, pool, pool_pos, n_pool):  # pragma: no cover - compiled
+def _pool_remove(i, pool, pool_pos, n_pool):
     p = pool_pos[i]
     last = pool[n_pool - 1]
     pool[p] = last
@@ -73,7 +81,7 @@ def _pool_remove(i, pool, pool_pos, n_pool):  # pragma: no cover - compiled
 
 
 @jit
-def start_state(sizes, cap, w, assign_in, nb, target):  # pragma: no cover - compiled
+def start_state(sizes, cap, w, assign_in, nb, target):
     """Partial solution for ``target`` bins from a feasible packing in ``nb`` bins.
 
     Keeps the ``target - 2`` fullest bins (by weight) and pools the rest.
@@ -112,7 +120,7 @@ def start_state(sizes, cap, w, assign_in, nb, target):  # pragma: no cover - com
 
 
 @jit
-def _split_pool(sizes, cap, tol, pool, n_pool, bins, out):  # pragma: no cover - compiled
+def _split_pool(sizes, cap, tol, pool, n_pool, bins, out):
     """Try to pack the pool into ``bins`` (1 or 2) bins; fill out[] with 0/1; True on success."""
     d = sizes.shape[1]
     total = np.zeros(d)
@@ -186,7 +194,7 @@ def _split_pool(sizes, cap, tol, pool, n_pool, bins, out):  # pragma: no cover -
 
 @jit
 def _pack_set(b, sizes, cap, tol, w, assign, load, head, nxt, prv, cnt, pool, pool_pos,
-              n_pool, cand, best_set, resid):  # pragma: no cover - compiled
+              n_pool, cand, best_set, resid):
     """Refill bin b with the heaviest subset of (its items + pool) that fits.
 
     Bounded depth-first search over candidates in decreasing weight. Returns
@@ -241,13 +249,14 @@ def _pack_set(b, sizes, cap, tol, w, assign, load, head, nxt, prv, cnt, pool, po
 
 @jit
 def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_pos, state,
-                 tabu_bin, tabu_until, rng, work_budget):  # pragma: no cover - compiled
+                 tabu_bin, tabu_until, rng, work_budget):
     """Run the consistent neighbourhood search for about ``work_budget`` evaluations.
 
     ``state`` holds [iteration, pool size, bins in the partial solution,
     iterations since the pool weight last reached a new minimum, that
-    minimum * 1e12, target bins]. On success (status 1) the pool items are assigned to
-    bins ``keep`` and ``keep + 1`` and ``assign`` is a complete packing.
+    minimum * 1e12, target bins, the pool-item credit * 1e12]. On success
+    (status 1) the pool items are assigned to bins ``keep`` and ``keep + 1``
+    and ``assign`` is a complete packing.
     """
     n, d = sizes.shape
     tol = cap * REL_TOL
@@ -260,10 +269,15 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
     best_set = np.empty(n, np.int64)
     resid = np.empty(d)
     final_bins = min(2, state[5])
+    credit = state[6] * 1e-12
+    pool_load = np.empty(d)
     while work < work_budget:
         pool_w = 0.0
+        pool_load[:] = 0.0
         for t in range(n_pool):
             pool_w += w[pool[t]]
+            for k in range(d):
+                pool_load[k] += sizes[pool[t], k]
         if _split_pool(sizes, cap, tol, pool, n_pool, final_bins, split):
             for t in range(n_pool):
                 assign[pool[t]] = keep + split[t]
@@ -271,6 +285,14 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
             state[1] = 0
             return STATUS_FEASIBLE, work
         work += n_pool
+        light = True
+        for k in range(d):
+            if pool_load[k] > final_bins * (cap[k] + tol[k]):
+                light = False
+        if light:
+            credit = min(credit + CREDIT_STEP, CREDIT_MAX)
+        else:
+            credit = max(credit - CREDIT_STEP, POOL_ITEM_CREDIT)
         scaled = np.int64(pool_w * 1e12)
         if scaled < state[4]:
             state[4] = scaled
@@ -322,9 +344,9 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
                 while True:
                     w_out = 0.0
                     if o1 >= 0:
-                        w_out += w[o1] - POOL_ITEM_CREDIT
+                        w_out += w[o1] - credit
                     if o2 >= 0:
-                        w_out += w[o2] - POOL_ITEM_CREDIT
+                        w_out += w[o2] - credit
                     for p1 in range(n_pool):
                         j1 = pool[p1]
                         if tabu_bin[j1] == b and tabu_until[j1] > it:
@@ -332,7 +354,7 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
                         work += 1
                         if not _fits(load, b, sizes, o1, o2, j1, -1, cap, tol):
                             continue  # then no pair with j1 fits either
-                        delta = w_out - w[j1] + POOL_ITEM_CREDIT
+                        delta = w_out - w[j1] + credit
                         if delta < best - 1e-15:
                             best = delta
                             ties = 1
@@ -349,7 +371,7 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
                                 continue
                             work += 1
                             if _fits(load, b, sizes, o1, o2, j1, j2, cap, tol):
-                                delta = w_out - w[j1] - w[j2] + 2 * POOL_ITEM_CREDIT
+                                delta = w_out - w[j1] - w[j2] + 2 * credit
                                 if delta < best - 1e-15:
                                     best = delta
                                     ties = 1
@@ -394,4 +416,5 @@ def search_chunk(sizes, cap, w, assign, load, head, nxt, prv, cnt, pool, pool_po
                 tabu_until[j] = it + tenure
     state[0] = it
     state[1] = n_pool
+    state[6] = np.int64(credit * 1e12)
     return STATUS_RUNNING, work
