@@ -30,7 +30,7 @@ from ..loading import (
 from ..models import GPU, Catalog, RackType, Scenario, Server
 from ..models.result import Plan
 from ..models.scenario import WARNING_CODES
-from ..planning import catalog_file_inputs, compare, plan, replay
+from ..planning import catalog_file_inputs, compare, plan, replay_inputs
 from ..planning.explain import explain as explain_choices
 from ..planning.units import rounded
 from ..render.report import explanation_table, render
@@ -331,13 +331,13 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
             raise click.UsageError(f"{scenario_file} is a plan: it is planned again with its "
                                    "recorded inputs, so --objective, --catalog and --explain do "
                                    "not apply (plan its scenario for those)")
-        result = _planned(fmt, output, lambda show: replay(scenario_file, progress=show))
+        scenario, catalog, options = replay_inputs(scenario_file)
+        result = _planned(fmt, output, lambda show: plan(
+            scenario, catalog, objective=options.objective,
+            force_models=options.force_models or None, progress=show))
         assert result.inputs is not None
-        scenario = Scenario.model_validate(result.inputs.scenario)
-        catalog = load_catalog(*[f.path for f in result.inputs.catalogs if not f.bundled],
-                               include_bundled=any(f.bundled for f in result.inputs.catalogs))
-        _write_plan(_with_command_line(result, [f.path for f in result.inputs.catalogs
-                                                if not f.bundled]), catalog, fmt, output)
+        users = [f.path for f in result.inputs.catalogs if not f.bundled]
+        _write_plan(_with_command_line(result, users), catalog, fmt, output)
         return
     scenario, catalog = _scenario_and_catalog(scenario_file, catalog_files)
     result = _planned(fmt, output, lambda show: plan(scenario, catalog, objective=objective,

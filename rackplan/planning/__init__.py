@@ -25,6 +25,7 @@ import dataclasses
 import hashlib
 import math
 import os
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -157,12 +158,27 @@ def plan_inputs(scenario: Scenario, catalog: Catalog | None = None, objective: s
 
 
 def _read_from(catalog: Catalog, files: Sequence[str], with_bundled: bool) -> bool:
-    """Whether ``catalog`` is what loading ``files`` gives (not built or changed in Python)."""
+    """Whether ``catalog`` is what loading ``files`` gives (not built or changed in Python).
+
+    Answered once per catalog object (a frozen model): a sweep, ``compare`` or ``--explain``
+    plans many times on the same catalog and would otherwise load it again for each plan."""
+    key = (id(catalog), tuple(files), with_bundled)
+    known = _READ_FROM.get(key)
+    if known is not None and known[0]() is catalog:
+        return known[1]
     try:
         loaded = load_catalog(*files, include_bundled=with_bundled)
+        same = all(getattr(loaded, name) == getattr(catalog, name)
+                   for name in Catalog.model_fields)
     except (RackplanError, OSError):
-        return False
-    return all(getattr(loaded, name) == getattr(catalog, name) for name in Catalog.model_fields)
+        same = False
+    _READ_FROM[key] = (weakref.ref(catalog), same)
+    return same
+
+
+_READ_FROM: dict[tuple[int, tuple[str, ...], bool], tuple[weakref.ref[Catalog], bool]] = {}
+""":func:`_read_from`'s answers, by catalog object (checked through a weak reference, so a
+new catalog at a reused address is looked at afresh)."""
 
 
 def replay(source: Plan | str | Path, *, progress: Callable[[str], None] | None = None) -> Plan:
@@ -174,6 +190,14 @@ def replay(source: Plan | str | Path, *, progress: Callable[[str], None] | None 
     was built or changed in Python (``inputs.catalog_from_files`` false), or when a catalog
     file is missing or no longer has the recorded SHA-256.
     """
+    scenario, catalog, options = replay_inputs(source)
+    return plan(scenario, catalog, objective=options.objective,
+                force_models=options.force_models or None, progress=progress)
+
+
+def replay_inputs(source: Plan | str | Path) -> tuple[Scenario, Catalog, PlanOptions]:
+    """What :func:`replay` plans: the scenario, the catalog loaded from the recorded files
+    (each checked against its SHA-256) and the options; raises as :func:`replay` does."""
     name = "the plan" if isinstance(source, Plan) else str(source)
     made = source if isinstance(source, Plan) else load_plan(source)
 
@@ -201,8 +225,7 @@ def replay(source: Plan | str | Path, *, progress: Callable[[str], None] | None 
                    "inputs.scenario." + ".".join(map(str, err["loc"]))) from None
     user = [f.path for f in inputs.catalogs if not f.bundled]
     catalog = load_catalog(*user, include_bundled=any(f.bundled for f in inputs.catalogs))
-    return plan(scenario, catalog, objective=inputs.options.objective,
-                force_models=inputs.options.force_models or None, progress=progress)
+    return scenario, catalog, inputs.options
 
 
 def catalog_file_inputs(user_files: Sequence[str | Path], *,
