@@ -191,3 +191,35 @@ def test_the_improvement_searches_run_and_keep_every_bin_feasible(d):
     assert r.lower_bound <= r.n_bins <= r.start_bins
     again = rackplan.pack_vectors(sizes, cap, time_limit_s=effort(0.2), seed=1, deterministic=True)
     assert np.array_equal(again.assignment, r.assignment)
+
+
+def test_the_attempt_at_the_lower_bound_restarts_from_one_start_with_growing_runs(monkeypatch):
+    """The overload search's time to the optimum on exact-fill instances varies widely with its
+    random stream, so the attempt at the lower bound restarts: every run from the same balanced
+    start, each 1.3 times longer than the last, within its share of the budget."""
+    import rackplan.packing as packing
+
+    sizes, cap = _triplets(np.random.default_rng(21), 40), np.array([1000.0])
+    w = sizes[:, 0] / cap[0]
+    lb = packing.lower_bound(sizes, cap)
+    runs: list[tuple[int, int]] = []
+    starts: list[np.ndarray] = []
+
+    def never(s, c, assign, nb, budget, chunk, rng, deadline):  # type: ignore[no-untyped-def]
+        runs.append((nb, budget))
+        starts.append(assign.copy())
+        return None, budget, False
+
+    monkeypatch.setattr(packing, "_overload_attempt", never)
+    rng = np.array([7], np.uint64)
+    found, spent, by_clock = packing._at_lower_bound(sizes, cap, w, lb, 40_000_000, 1000, rng, np.inf)
+    assert found is None and not by_clock and spent == 40_000_000
+    assert all(nb == lb + 1 for nb, _ in runs)  # every run removes one bin from lb + 1: lb bins
+    first = packing._RESTART_WORK_PER_ITEM * sizes.shape[0]
+    expected = [first]
+    while sum(expected) < 40_000_000:
+        expected.append(int(expected[-1] * packing._RESTART_GROWTH))
+    expected[-1] = 40_000_000 - sum(expected[:-1])  # the last run gets what is left
+    assert [b for _, b in runs] == expected and len(runs) > 3
+    assert all(np.array_equal(x, packing._balanced(w, lb)) for x in starts)
+
