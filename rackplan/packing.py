@@ -31,10 +31,19 @@ from .kernels import cns as _cns
 WORK_PER_SECOND = 120_000_000
 _CHUNK_S = 0.005
 _CNS_SHARE = 0.5
+_CNS_SHARE_FEW = 0.8
+_FEW_ITEMS_PER_BIN = 4.0
 _CNS_SHARE_1D = 0.3
 _LB_SHARE_1D = 0.4
 _RESTART_WORK_PER_ITEM = 80_000
 _RESTART_GROWTH = 1.3
+# Several dimensions: the consistent neighbourhood search weighs an item by its sizes per
+# dimension times a weight per dimension, which starts at how scarce the dimension is overall
+# (total size over capacity, squared, normalized to mean 1) and after every chunk of work moves
+# by _DIM_RATE towards the pool's own load per dimension (normalized to mean 1): the dimension
+# that keeps the pool from fitting the last two bins is the one whose loads should be packed.
+_DIM_SCARCITY_POWER = 2.0
+_DIM_RATE = 0.2
 # Work charged for setting up one attempt (O(n) array passes), per item.
 _SETUP_WORK_PER_ITEM = 8
 _CLOCK_GUARD = 4.0
@@ -228,7 +237,9 @@ def _warm_up() -> None:
 
 
 def _run_attempt(s, c, w, assign, nb, target, budget, chunk, rng, deadline):  # type: ignore[no-untyped-def]
-    """One attempt at packing into ``target`` bins. Returns (assignment or None, work, by clock)."""
+    """One attempt with the consistent neighbourhood search at ``target`` bins (item weights
+    ``w`` choose the bins it starts from; in several dimensions they then adapt, see
+    _DIM_RATE). Returns (assignment or None, work, by clock)."""
     state_arrays = _cns.start_state(s, c, w, assign, nb, target)
     work_assign, load, head, nxt, prv, cnt, pool, pool_pos, n_pool = state_arrays
     n = s.shape[0]
@@ -237,6 +248,12 @@ def _run_attempt(s, c, w, assign, nb, target, budget, chunk, rng, deadline):  # 
     tabu_bin = np.full(n, -1, np.int64)
     tabu_until = np.zeros(n, np.int64)
     spent = _SETUP_WORK_PER_ITEM * n
+    norm = s / c
+    several = s.shape[1] > 1
+    if several:
+        alpha = norm.sum(axis=0) ** _DIM_SCARCITY_POWER
+        alpha = alpha / max(alpha.mean(), 1e-300)
+        w = norm @ alpha
     while spent < budget:
         status, used = _cns.search_chunk(s, c, w, work_assign, load, head, nxt, prv, cnt, pool,
                                          pool_pos, state, tabu_bin, tabu_until, rng,
@@ -246,6 +263,13 @@ def _run_attempt(s, c, w, assign, nb, target, budget, chunk, rng, deadline):  # 
             return work_assign, spent, False
         if status == _cns.STATUS_STUCK:
             break
+        if several and state[1] > 0:
+            pool_load = norm[pool[:state[1]]].sum(axis=0)
+            if pool_load.mean() > 0:
+                alpha = (1 - _DIM_RATE) * alpha + _DIM_RATE * pool_load / pool_load.mean()
+                alpha = alpha / alpha.mean()
+                w = norm @ alpha
+                state[4] = np.iinfo(np.int64).max  # weights changed: the pool's best so far too
         if deadline < np.inf and time.perf_counter() > deadline:
             return None, spent, True
     return None, spent, False
@@ -288,25 +312,28 @@ def _improve(
             return assign, True
         if found is not None:
             return found, False
-    cns_end = spent + int(budget * (_CNS_SHARE_1D if one_d else _CNS_SHARE))
-    while nb > lb and spent < cns_end:
-        found, used, by_clock = _run_attempt(s, c, w, assign, nb, nb - 1, cns_end - spent,
-                                             chunk, rng, deadline)
-        spent += used
-        if by_clock:
-            return assign, True
-        if found is None:
-            break
-        assign, nb = found.copy(), len(np.unique(found))
-    while nb > lb and spent < budget:
-        found, used, by_clock = _overload_attempt(s, c, assign, nb, budget - spent, chunk, rng,
-                                                  deadline)
-        spent += used
-        if by_clock:
-            return assign, True
-        if found is None:
-            break
-        assign, nb = found.copy(), nb - 1
+    if one_d:
+        schedule = [("cns", spent + int(budget * _CNS_SHARE_1D)), ("overload", budget)]
+    else:
+        # the neighbourhood search's moves (at most two items out of a bin, two in) reach
+        # a whole bin's contents when bins hold a few items; with many small items per
+        # bin the overload search's shifts and swaps do better
+        few = s.shape[0] <= _FEW_ITEMS_PER_BIN * nb
+        schedule = [("cns", int(budget * (_CNS_SHARE_FEW if few else _CNS_SHARE))), ("overload", budget)]
+    for kind, end in schedule:
+        while nb > lb and spent < end:
+            if kind == "cns":
+                found, used, by_clock = _run_attempt(s, c, w, assign, nb, nb - 1, end - spent,
+                                                     chunk, rng, deadline)
+            else:
+                found, used, by_clock = _overload_attempt(s, c, assign, nb, end - spent, chunk,
+                                                          rng, deadline)
+            spent += used
+            if by_clock:
+                return assign, True
+            if found is None:
+                break
+            assign, nb = found.copy(), len(np.unique(found))
     return assign, False
 
 

@@ -31,7 +31,7 @@ _OUT_PAIR_MAX = 16  # bins with more items consider single removals only
 _IN_PAIR_MAX = 40  # pools with more items consider single insertions only
 _KNAP_NODES = 4000  # node limit of one pack-set search
 _EXACT_SPLIT_MAX = 20  # pools up to this size get an exact two-bin check
-SCAN_MAX = 1024  # bins examined per iteration (a random window on large instances)
+SCAN_MAX = 24  # bins examined per iteration (a random window on large instances)
 # Secondary objective: per item kept in the pool, a small credit. Among pools of
 # about the same weight, one of more, smaller items splits into two bins more
 # easily (five items of 0.38 cannot, six of 0.33 can).
