@@ -223,3 +223,65 @@ def test_the_attempt_at_the_lower_bound_restarts_from_one_start_with_growing_run
     assert [b for _, b in runs] == expected and len(runs) > 3
     assert all(np.array_equal(x, packing._balanced(w, lb)) for x in starts)
 
+
+
+def test_several_dimensions_weigh_scarce_dimensions_then_the_pools_load(monkeypatch):
+    """The neighbourhood search's item weights in several dimensions: first by each dimension's
+    scarcity (total size over capacity, squared, mean 1), then after every chunk moved by
+    _DIM_RATE towards the pool's load per dimension; the pool's best weight is forgotten when
+    the weights change."""
+    import rackplan.packing as packing
+    from rackplan.kernels import cns
+
+    rng = np.random.default_rng(3)
+    sizes = np.hstack([rng.integers(20, 60, (30, 1)), rng.integers(1, 10, (30, 1))]).astype(float)
+    cap = np.array([100.0, 100.0])
+    norm = sizes / cap
+    seen: list[tuple[np.ndarray, np.ndarray, int]] = []
+    real = cns.search_chunk
+
+    def spy(s, c, w, assign, load, head, nxt, prv, cnt, pool, pool_pos, state, *rest):  # type: ignore[no-untyped-def]
+        seen.append((w.copy(), pool[:state[1]].copy(), int(state[4])))
+        return real(s, c, w, assign, load, head, nxt, prv, cnt, pool, pool_pos, state, *rest)
+
+    monkeypatch.setattr(packing._cns, "search_chunk", spy)
+    start = np.arange(30) // 2  # 15 bins of two items
+    w0 = norm.sum(axis=1)
+    packing._run_attempt(sizes, cap, w0, start, 15, 9, 300_000, 20_000, np.array([5], np.uint64), np.inf)
+    assert len(seen) >= 2
+    alpha = norm.sum(axis=0) ** 2
+    alpha /= alpha.mean()
+    assert np.allclose(seen[0][0], norm @ alpha)  # scarcity first: dimension 0 weighs more
+    assert alpha[0] > 1.0 > alpha[1]
+    for w_after, pool, best in seen[1:]:
+        load = norm[pool].sum(axis=0)  # the pool as the chunk before left it
+        alpha = 0.8 * alpha + 0.2 * load / load.mean()
+        alpha /= alpha.mean()
+        assert np.allclose(w_after, norm @ alpha)
+        assert best == np.iinfo(np.int64).max
+
+
+@pytest.mark.parametrize(("items_per_bin", "cns_share"), [(2, 0.8), (8, 0.5)])
+def test_several_dimensions_give_the_neighbourhood_search_more_where_bins_hold_few_items(
+        monkeypatch, items_per_bin, cns_share):
+    import rackplan.packing as packing
+
+    calls: list[tuple[str, int]] = []
+
+    def cns_fails(s, c, w, assign, nb, target, budget, *rest):  # type: ignore[no-untyped-def]
+        calls.append(("cns", budget))
+        return None, budget, False
+
+    def overload_fails(s, c, assign, nb, budget, *rest):  # type: ignore[no-untyped-def]
+        calls.append(("overload", budget))
+        return None, budget, False
+
+    monkeypatch.setattr(packing, "_warm", True)
+    monkeypatch.setattr(packing, "_run_attempt", cns_fails)
+    monkeypatch.setattr(packing, "_overload_attempt", overload_fails)
+    n, nb = 40, 40 // items_per_bin
+    sizes = np.full((n, 2), 1.0)
+    assign = np.arange(n) % nb
+    packing._improve(sizes, np.array([100.0, 100.0]), assign, nb, 1, 0.01, 0)
+    budget = int(0.01 * packing.WORK_PER_SECOND * 2.0 / 3)
+    assert calls == [("cns", int(budget * cns_share)), ("overload", budget - int(budget * cns_share))]
