@@ -269,7 +269,13 @@ def _run_attempt(s, c, w, assign, nb, target, budget, chunk, rng, deadline):  # 
                 alpha = (1 - _DIM_RATE) * alpha + _DIM_RATE * pool_load / pool_load.mean()
                 alpha = alpha / alpha.mean()
                 w = norm @ alpha
-                state[4] = np.iinfo(np.int64).max  # weights changed: the pool's best so far too
+                # The pool's best weight so far is forgotten (it was in the old weights), so
+                # the first iteration of every chunk is a new best; the kernel's pack-set
+                # descent and its stuck exit, which count iterations since the last new best,
+                # then come only in chunks long enough. Measured on every third vector
+                # instance: 0.165% mean gap this way, 0.182% with the best set to the pool's
+                # weight now (so that they come as due).
+                state[4] = np.iinfo(np.int64).max
         if deadline < np.inf and time.perf_counter() > deadline:
             return None, spent, True
     return None, spent, False
@@ -285,7 +291,10 @@ def _improve(
     seed: int,
     clock_guard: bool = True,
 ) -> tuple[NDArray[np.int64], bool]:
-    """Remove bins one at a time with the search until lb or the budget is reached."""
+    """Improve a packing of ``nb`` bins towards ``lb`` within the work budget of ``time_limit_s``:
+    in one dimension, when ``nb > lb + 1``, an attempt at ``lb`` itself first
+    (:func:`_at_lower_bound`); then the neighbourhood search and the overload search remove
+    bins one at a time, each with its share of the budget. Returns (assignment, by clock)."""
     if nb <= lb or time_limit_s <= 0:
         return assign, False
     _warm_up()  # compile time must not count against the clock guard
@@ -306,7 +315,7 @@ def _improve(
     one_d = s.shape[1] == 1
     spent = 0
     if one_d and nb > lb + 1:
-        end = min(int(budget * _LB_SHARE_1D), budget)
+        end = int(budget * _LB_SHARE_1D)
         found, spent, by_clock = _at_lower_bound(s, c, w, lb, end, chunk, rng, deadline)
         if by_clock:
             return assign, True
@@ -315,9 +324,10 @@ def _improve(
     if one_d:
         schedule = [("cns", spent + int(budget * _CNS_SHARE_1D)), ("overload", budget)]
     else:
-        # the neighbourhood search's moves (at most two items out of a bin, two in) reach
-        # a whole bin's contents when bins hold a few items; with many small items per
-        # bin the overload search's shifts and swaps do better
+        # the neighbourhood search's moves (at most two items out of a bin, two in) change
+        # a large part of a bin when bins hold a few items; with many small items per bin
+        # the overload search's shifts and swaps do better (measured: classes with 5 to 16
+        # items per bin lost bins with the larger share)
         few = s.shape[0] <= _FEW_ITEMS_PER_BIN * nb
         schedule = [("cns", int(budget * (_CNS_SHARE_FEW if few else _CNS_SHARE))), ("overload", budget)]
     for kind, end in schedule:
@@ -334,6 +344,8 @@ def _improve(
             if found is None:
                 break
             assign, nb = found.copy(), len(np.unique(found))
+            if nb != int(assign.max()) + 1:  # the overload search left a bin empty
+                assign, nb = _relabel(assign)
     return assign, False
 
 

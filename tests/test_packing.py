@@ -228,8 +228,9 @@ def test_the_attempt_at_the_lower_bound_restarts_from_one_start_with_growing_run
 def test_several_dimensions_weigh_scarce_dimensions_then_the_pools_load(monkeypatch):
     """The neighbourhood search's item weights in several dimensions: first by each dimension's
     scarcity (total size over capacity, squared, mean 1), then after every chunk moved by
-    _DIM_RATE towards the pool's load per dimension; the pool's best weight is forgotten when
-    the weights change."""
+    _DIM_RATE towards the pool's load per dimension; the pool's best weight so far is forgotten.
+    The target (9 bins) is below the lower bound (12), so the attempt runs every
+    chunk of its budget."""
     import rackplan.packing as packing
     from rackplan.kernels import cns
 
@@ -258,7 +259,7 @@ def test_several_dimensions_weigh_scarce_dimensions_then_the_pools_load(monkeypa
         alpha = 0.8 * alpha + 0.2 * load / load.mean()
         alpha /= alpha.mean()
         assert np.allclose(w_after, norm @ alpha)
-        assert best == np.iinfo(np.int64).max
+        assert best == np.iinfo(np.int64).max  # the best so far, in the old weights, forgotten
 
 
 @pytest.mark.parametrize(("items_per_bin", "cns_share"), [(2, 0.8), (8, 0.5)])

@@ -13,9 +13,11 @@ feasible:
 * pack set (descent): refill a bin with the heaviest subset of its items and
   the pool that fits (a bounded depth-first knapsack search).
 
-The weight of an item is the sum over dimensions of size / capacity. The
-search runs in chunks of a fixed amount of work so the caller can check the
-clock between chunks while the result depends only on the input and the seed.
+The caller gives each item's weight: in one dimension its size / capacity, in
+several a weighted sum over dimensions of size / capacity (the weights adapt
+between chunks, see ``rackplan.packing``). The search runs in chunks of a
+fixed amount of work so the caller can check the clock between chunks while the
+result depends only on the input and the seed.
 """
 
 from __future__ import annotations
