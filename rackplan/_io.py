@@ -76,6 +76,10 @@ def _write_once(target: Path, text: bytes) -> None:
             os.unlink(tmp_name)
         except FileNotFoundError:
             pass
+        finally:
+            # again, in case the exception (an alarm's, say) came before the release above did:
+            # SIGINT must never stay blocked (restoring the same mask twice is harmless)
+            _release_ctrl_c(held)
         raise
 
 

@@ -163,3 +163,32 @@ def test_a_binary_format_goes_to_standard_output_with_dash(tmp_path):
     result = CliRunner().invoke(cli, ["plan", str(example), "--format", "xlsx", "-o", "-"])
     assert result.exit_code == 0
     assert result.stdout_bytes.startswith(b"PK\x03\x04")  # a zip: the workbook
+
+
+def test_an_exception_before_ctrl_c_is_released_still_releases_it(tmp_path, monkeypatch):
+    """SIGINT is blocked while the temporary file is created and released first thing in the
+    block that cleans it up; an exception landing before that release (a SIGALRM handler's,
+    say) must not leave SIGINT blocked for the rest of the process, nor the file behind."""
+    import signal
+
+    from rackplan import _io
+
+    if not hasattr(signal, "pthread_sigmask"):
+        pytest.skip("no signal masks on this platform")
+    real = _io._release_ctrl_c
+    calls = [0]
+
+    class Alarm(BaseException):
+        pass
+
+    def release_late(held: object) -> None:
+        calls[0] += 1
+        if calls[0] == 1:  # the release that opens the cleanup block: the alarm comes first
+            raise Alarm
+        real(held)
+
+    monkeypatch.setattr(_io, "_release_ctrl_c", release_late)
+    with pytest.raises(Alarm):
+        _io.write_atomic(tmp_path / "plan.json", "{}")
+    assert not signal.pthread_sigmask(signal.SIG_BLOCK, set()) & {signal.SIGINT}
+    assert leftovers(tmp_path) == [] and not (tmp_path / "plan.json").exists()
