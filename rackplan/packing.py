@@ -248,9 +248,9 @@ def _run_attempt(s, c, w, assign, nb, target, budget, chunk, rng, deadline):  # 
     tabu_bin = np.full(n, -1, np.int64)
     tabu_until = np.zeros(n, np.int64)
     spent = _SETUP_WORK_PER_ITEM * n
-    norm = s / c
     several = s.shape[1] > 1
     if several:
+        norm = s / c
         alpha = norm.sum(axis=0) ** _DIM_SCARCITY_POWER
         alpha = alpha / max(alpha.mean(), 1e-300)
         w = norm @ alpha
@@ -365,7 +365,7 @@ def _at_lower_bound(s, c, w, lb, budget, chunk, rng, deadline):  # type: ignore[
                                                   chunk, rng, deadline)
         spent += used
         if by_clock or found is not None:
-            return (None if by_clock else found.copy()), spent, by_clock
+            return (None if by_clock else found), spent, by_clock
         run = int(run * _RESTART_GROWTH)
     return None, spent, False
 

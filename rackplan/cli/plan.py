@@ -30,7 +30,7 @@ from ..loading import (
 from ..models import GPU, Catalog, RackType, Scenario, Server
 from ..models.result import Plan
 from ..models.scenario import WARNING_CODES
-from ..planning import catalog_file_inputs, compare, plan, replay_inputs
+from ..planning import catalog_file_inputs, compare, plan, plan_as_recorded, replay_inputs
 from ..planning.explain import explain as explain_choices
 from ..planning.units import rounded
 from ..render.report import explanation_table, render
@@ -332,9 +332,8 @@ def plan_command(scenario_file: str, objective: str | None, fmt: str, output: st
                                    "recorded inputs, so --objective, --catalog and --explain do "
                                    "not apply (plan its scenario for those)")
         scenario, catalog, options = replay_inputs(scenario_file)
-        result = _planned(fmt, output, lambda show: plan(
-            scenario, catalog, objective=options.objective,
-            force_models=options.force_models or None, progress=show))
+        result = _planned(fmt, output, lambda show: plan_as_recorded(scenario, catalog, options,
+                                                                     progress=show))
         assert result.inputs is not None
         users = [f.path for f in result.inputs.catalogs if not f.bundled]
         _write_plan(_with_command_line(result, users), catalog, fmt, output)

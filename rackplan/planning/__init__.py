@@ -191,6 +191,12 @@ def replay(source: Plan | str | Path, *, progress: Callable[[str], None] | None 
     file is missing or no longer has the recorded SHA-256.
     """
     scenario, catalog, options = replay_inputs(source)
+    return plan_as_recorded(scenario, catalog, options, progress=progress)
+
+
+def plan_as_recorded(scenario: Scenario, catalog: Catalog, options: PlanOptions, *,
+                     progress: Callable[[str], None] | None = None) -> Plan:
+    """:func:`plan` with the options a plan recorded (what :func:`replay_inputs` returns)."""
     return plan(scenario, catalog, objective=options.objective,
                 force_models=options.force_models or None, progress=progress)
 
