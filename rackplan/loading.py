@@ -16,17 +16,29 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import _catalog_cache
 from ._yaml import read_input, read_yaml
 from .errors import CatalogError, InputError, Problem, ScenarioError
 from .models import SECTIONS, Catalog, RackPosition, Scenario, Site, Workload
-from .models.catalog import FABRICS, GPU, Appliance, Optic, RackType, Server, Switch
+from .models.catalog import (
+    FABRICS,
+    GPU,
+    Appliance,
+    Month,
+    Optic,
+    RackType,
+    Server,
+    Switch,
+    source_line_fields,
+)
 from .models.result import Plan
 from .models.scenario import FabricOptics, FabricSpec, Network, NetworkAppliance
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+
+_MONTH: TypeAdapter[str] = TypeAdapter(Month)
 
 _SINGULAR = {"gpus": "GPU", "servers": "server", "racks": "rack type", "switches": "switch",
              "optics": "optic", "appliances": "appliance"}
@@ -319,7 +331,16 @@ def _read_catalog_file(path: str | Path, problems: list[Problem]) -> list[tuple[
                                 f"got {type(data).__name__}"))
         return []
     out = []
+    file_as_of = data.get("as_of")
+    if file_as_of is not None:
+        try:
+            file_as_of = _MONTH.validate_python(file_as_of)
+        except ValidationError as exc:
+            problems.append(Problem(name, None, "as_of", error_message(exc.errors()[0], None)))
+            file_as_of = None
     for section, items in data.items():
+        if section == "as_of":
+            continue
         if section not in SECTIONS:
             problems.append(Problem(name, None, str(section),
                                     f"unknown section; allowed sections: {_SECTION_LIST}"))
@@ -341,6 +362,8 @@ def _read_catalog_file(path: str | Path, problems: list[Problem]) -> list[tuple[
                 problems.append(Problem(name, label, "id",
                                         f"must be a string (got {_short(item['id'])})"))
             else:
+                if file_as_of is not None and "as_of" not in item:
+                    item = {**item, "as_of": file_as_of}
                 out.append((section, index, item))
     return out
 
@@ -465,25 +488,33 @@ def _entry_problems(exc: ValidationError, entry_id: str, raw: _RawEntry,
 
 
 def _apply_override(base: _RawEntry, item: dict[str, Any], file: str) -> None:
-    """Merge a user entry over an existing one; keep sources for the fields it leaves alone."""
-    changed = [k for k in item if k not in ("id", "sources") and base.data.get(k) != item[k]]
-    kept = [s for s in base.data.get("sources", []) or []
-            if not _source_fields(s) or not _source_fields(s) <= set(changed)]
+    """Merge a user entry over an existing one.
+
+    The sources of the fields it changes are dropped (a line about several fields keeps the
+    names of those left alone), so that a quote replacing an estimate is no longer marked as
+    one. Figures changed without an ``as_of`` (the entry's or the file's) leave the entry
+    undated: the old month no longer holds for all of its figures.
+    """
+    changed = [k for k in item if k not in ("id", "sources", "as_of")
+               and base.data.get(k) != item[k]]
+    kept = []
+    for line in base.data.get("sources", []) or []:
+        names = source_line_fields(line)
+        if names & set(changed):
+            if names <= set(changed):
+                continue
+            head, _, rest = line.partition(": ")
+            left = [n.strip() for n in head.split(",") if n.strip() not in changed]
+            line = f"{', '.join(left)}: {rest}"
+        kept.append(line)
     given = item.get("sources")
     if given is None:
         given = [f"{', '.join(changed)}: overridden in {file}"] if changed else []
-    base.data = {**base.data, **item, "sources": [*kept, *given] if isinstance(given, list)
-                 else given}
+    data = {**base.data, **item, "sources": [*kept, *given] if isinstance(given, list) else given}
+    if changed and "as_of" not in item:
+        data.pop("as_of", None)
+    base.data = data
     base.file = file
-
-
-def _source_fields(source: Any) -> set[str]:
-    """Field names a source line is about (``'power_max_w, weight_kg: ...'``)."""
-    if not isinstance(source, str):
-        return set()
-    head, sep, _ = source.partition(": ")
-    names = {n.strip() for n in head.split(",")}
-    return names if sep and all(n.isidentifier() for n in names) else set()
 
 
 def check_catalog_file(path: str | Path) -> int:

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -134,9 +135,11 @@ def test_size_supply_options(run):
     data = json.loads(r.stdout)
     assert data["schedule"]["order_date"] == "2027-01-04"
     deliveries = data["selections"][0]["deliveries"]
-    # 12 weeks of lead, then two weeks of queue ahead; 50 a week: 128 units in 3 weeks
+    # the catalog's lead, then two weeks of queue ahead; 50 a week: 128 units in 3 weeks
+    lead = rackplan.load_catalog().server("dell-xe9680-h200").lead_time_weeks
     assert [d["units"] for d in deliveries] == [50, 50, 28]
-    assert deliveries[0]["date"] == "2027-04-12"
+    first = dt.date(2027, 1, 4) + dt.timedelta(days=math.ceil(7 * lead - 1e-9) + 14)
+    assert deliveries[0]["date"] == first.isoformat()
     installed = [rack["installed_date"] for rack in data["racks"]]
     assert installed[-1] >= "2027-06-01"  # 43 racks at 5 a week take 8.6 weeks
     table = run(*base, "--units-per-week", "50")

@@ -307,7 +307,9 @@ def test_unknown_network_id_suggests(write_yaml, path, bad, field, message):
 def test_unknown_supply_match_suggests(write_yaml):
     problem = scenario_problem(write_yaml, doc(supply=[{"match": "supermicr"}]))
     assert problem.message == ("'supermicr' is no vendor, server id or GPU id in the catalog; "
-                               "did you mean 'Supermicro' or 'supermicro-sys-821ge-tnhr-h200'?")
+                               "did you mean 'Supermicro', 'supermicro-srs-gb300-nvl72', "
+                               "'supermicro-sys-821ge-tnhr-h200', 'supermicro-sys-822gs-nb3rt-b300' or "
+                               "'supermicro-as-4126gs-nmr-lcc-mi355x'?")
 
 
 def test_unknown_gpu_of_a_server_suggests(write_yaml):

@@ -1,10 +1,12 @@
 """Supply rules, phases, need-by dates, fiscal budgets and cash flow (docs/formats.md, "Supply,
 phases and cash flow"): random scenarios checked by tests/plan_check.py, and cases worked by hand.
 
-Days count from ``start``; a lead time of ``w`` weeks is ``ceil(7 * w)`` days. The bundled
-``dell-xe9680-h200`` (8 GPUs, $330k, 11 kW, 12 weeks = 84 days, made in MX) goes three to an
-``air-48u-40kw`` rack; at the default 20 racks a week a rack takes 0.35 days to install and
-burn-in is 2 weeks (14 days).
+Days count from ``start``; a lead time of ``w`` weeks is ``ceil(7 * w)`` days. The cases worked
+by hand plan on the bundled catalog with the figures they were worked out for pinned (the
+``bundled`` fixture below, so that a catalog update leaves them alone): ``dell-xe9680-h200``
+(8 GPUs, $330k, 11 kW, 12 weeks = 84 days, made in MX) goes three to an ``air-48u-40kw`` rack;
+``nvidia-dgx-h100`` takes 20 weeks; at the default 20 racks a week a rack takes 0.35 days to
+install and burn-in is 2 weeks (14 days).
 """
 
 from __future__ import annotations
@@ -34,6 +36,23 @@ START = dt.date(2027, 1, 4)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 H200 = "dell-xe9680-h200"
 SUPERMICRO = "supermicro-sys-821ge-tnhr-h200"  # 8 H200 GPUs, $300k, 11 kW, 16 weeks, US
+
+
+PINNED = {"servers": [
+    {"id": H200, "price_usd": 330_000.0, "power_max_w": 11_000.0, "lead_time_weeks": 12.0},
+    {"id": SUPERMICRO, "price_usd": 300_000.0, "power_max_w": 11_000.0, "lead_time_weeks": 16.0},
+    {"id": "nvidia-dgx-h100", "lead_time_weeks": 20.0}]}
+"""The figures the cases worked by hand assume, whatever the bundled catalog says today."""
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """The bundled catalog with :data:`PINNED` over it."""
+    import yaml
+
+    path = tmp_path_factory.mktemp("supply") / "pinned.yaml"
+    path.write_text(yaml.safe_dump(PINNED))
+    return rackplan.load_catalog(path)
 
 
 def day(n: int) -> dt.date:
@@ -282,7 +301,8 @@ def test_a_need_by_no_model_can_meet_is_proven_infeasible(bundled: Catalog) -> N
 
 def test_a_need_by_no_model_can_meet_exits_1_from_the_cli(write_yaml: Callable[[str, Any], Path]
                                                           ) -> None:
-    path = write_yaml("late.yaml", LATE)
+    write_yaml("pinned.yaml", PINNED)
+    path = write_yaml("late.yaml", {**LATE, "catalogs": ["pinned.yaml"]})
     script = Path(sys.executable).with_name("rackplan")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "rackplan"]
     done = subprocess.run([*command, "plan", str(path)], capture_output=True, text=True, timeout=300)
@@ -376,7 +396,7 @@ def test_a_fiscal_budget_holds_to_the_cent(bundled: Catalog) -> None:
 
 def test_the_supply_phased_example(bundled: Catalog) -> None:
     s = rackplan.load_scenario(EXAMPLES / "supply-phased.yaml")
-    plan = rackplan.plan(s)
+    plan = rackplan.plan(s, bundled)
     check_plan(plan, s, bundled)
     online = plan.schedule.workloads[0]
     assert len(online.phases) == 2
@@ -448,9 +468,9 @@ CORRUPTIONS = {
 
 
 @pytest.fixture(scope="module")
-def phased_example() -> tuple[Scenario, rackplan.Plan]:
+def phased_example(bundled: Catalog) -> tuple[Scenario, rackplan.Plan]:
     s = rackplan.load_scenario(EXAMPLES / "supply-phased.yaml")
-    return s, rackplan.plan(s)
+    return s, rackplan.plan(s, bundled)
 
 
 @pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -11,78 +12,85 @@ from ..errors import CatalogError
 from ..export import catalog_stub_from_netbox
 from ..loading import check_catalog_file, load_catalog
 from ..models import GPU, Appliance, Catalog, Optic, RackType, Server, Switch
-from ..render.table import csv_text, json_text, key_value_table, table
+from ..models.catalog import months_between
+from ..render.table import Marked, csv_text, json_text, key_value_table, table
 from ._options import catalog_option, emit, format_option, output_option
 
 _KINDS = ("gpus", "servers", "racks", "switches", "optics", "appliances")
 
-_SUMMARY: dict[str, list[tuple[str, Any]]] = {
+_SUMMARY: dict[str, list[tuple[str, str | None, Any]]] = {
+    # (column, the field it shows (marked when estimated), value)
     "gpus": [
-        ("id", lambda g: g.id),
-        ("vendor", lambda g: g.vendor),
-        ("name", lambda g: g.name),
-        ("memory_gb", lambda g: g.memory_gb),
-        ("tdp_w", lambda g: g.tdp_w),
-        ("bf16_tflops", lambda g: g.bf16_tflops),
-        ("fp8_tflops", lambda g: g.fp8_tflops),
+        ("id", None, lambda g: g.id),
+        ("vendor", None, lambda g: g.vendor),
+        ("name", None, lambda g: g.name),
+        ("memory_gb", "memory_gb", lambda g: g.memory_gb),
+        ("tdp_w", "tdp_w", lambda g: g.tdp_w),
+        ("bf16_tflops", "bf16_tflops", lambda g: g.bf16_tflops),
+        ("fp8_tflops", "fp8_tflops", lambda g: g.fp8_tflops),
+        ("generation", None, lambda g: g.generation),
     ],
     "servers": [
-        ("id", lambda s: s.id),
-        ("vendor", lambda s: s.vendor),
-        ("model", lambda s: s.model),
-        ("gpu", lambda s: s.gpu),
-        ("gpus", lambda s: s.gpu_count),
-        ("u", lambda s: s.u_height),
-        ("max_kw", lambda s: s.power_max_w / 1000),
-        ("cooling", lambda s: s.cooling + (" (rack)" if s.rack_scale else "")),
-        ("weight_kg", lambda s: s.weight_kg),
-        ("price_usd", lambda s: s.price_usd),
-        ("lead_weeks", lambda s: s.lead_time_weeks),
-        ("origin", lambda s: s.origin),
+        ("id", None, lambda s: s.id),
+        ("vendor", None, lambda s: s.vendor),
+        ("model", None, lambda s: s.model),
+        ("gpu", None, lambda s: s.gpu),
+        ("gpus", "gpu_count", lambda s: s.gpu_count),
+        ("u", "u_height", lambda s: s.u_height),
+        ("max_kw", "power_max_w", lambda s: s.power_max_w / 1000),
+        ("cooling", None, lambda s: s.cooling + (" (rack)" if s.rack_scale else "")),
+        ("weight_kg", "weight_kg", lambda s: s.weight_kg),
+        ("price_usd", "price_usd", lambda s: s.price_usd),
+        ("lead_weeks", "lead_time_weeks", lambda s: s.lead_time_weeks),
+        ("origin", "origin", lambda s: s.origin),
+        ("available", None, lambda s: s.available),
     ],
     "racks": [
-        ("id", lambda r: r.id),
-        ("u", lambda r: r.u_height),
-        ("power_kw", lambda r: r.power_kw),
-        ("feeds", lambda r: r.feeds),
-        ("air_kw", lambda r: r.air_cooling_kw),
-        ("liquid_kw", lambda r: r.liquid_cooling_kw),
-        ("max_load_kg", lambda r: r.max_load_kg),
-        ("price_usd", lambda r: r.price_usd),
+        ("id", None, lambda r: r.id),
+        ("u", "u_height", lambda r: r.u_height),
+        ("power_kw", "power_kw", lambda r: r.power_kw),
+        ("feeds", "feeds", lambda r: r.feeds),
+        ("air_kw", "air_cooling_kw", lambda r: r.air_cooling_kw),
+        ("liquid_kw", "liquid_cooling_kw", lambda r: r.liquid_cooling_kw),
+        ("max_load_kg", "max_load_kg", lambda r: r.max_load_kg),
+        ("price_usd", "price_usd", lambda r: r.price_usd),
     ],
     "switches": [
-        ("id", lambda s: s.id),
-        ("vendor", lambda s: s.vendor),
-        ("model", lambda s: s.model),
-        ("fabric", lambda s: s.fabric),
-        ("ports", lambda s: f"{s.ports} x {s.port_gbps:g}G"
+        ("id", None, lambda s: s.id),
+        ("vendor", None, lambda s: s.vendor),
+        ("model", None, lambda s: s.model),
+        ("fabric", None, lambda s: s.fabric),
+        ("ports", "ports", lambda s: f"{s.ports} x {s.port_gbps:g}G"
          + (f" + {s.uplink_ports} x {s.uplink_gbps:g}G up" if s.uplink_ports else "")),
-        ("u", lambda s: s.u_height),
-        ("typical_kw", lambda s: s.power_typical_w / 1000),
-        ("max_kw", lambda s: s.power_max_w / 1000),
-        ("price_usd", lambda s: s.price_usd),
-        ("lead_weeks", lambda s: s.lead_time_weeks),
+        ("u", "u_height", lambda s: s.u_height),
+        ("typical_kw", "power_typical_w", lambda s: s.power_typical_w / 1000),
+        ("max_kw", "power_max_w", lambda s: s.power_max_w / 1000),
+        ("price_usd", "price_usd", lambda s: s.price_usd),
+        ("lead_weeks", "lead_time_weeks", lambda s: s.lead_time_weeks),
     ],
     "optics": [
-        ("id", lambda o: o.id),
-        ("kind", lambda o: o.kind),
-        ("gbps", lambda o: o.gbps),
-        ("ports", lambda o: o.ports),
-        ("form_factor", lambda o: o.form_factor),
-        ("reach_m", lambda o: o.reach_m),
-        ("power_w", lambda o: o.power_w),
-        ("price_usd", lambda o: o.price_usd),
+        ("id", None, lambda o: o.id),
+        ("kind", None, lambda o: o.kind),
+        ("gbps", "gbps", lambda o: o.gbps),
+        ("ports", "ports", lambda o: o.ports),
+        ("form_factor", None, lambda o: o.form_factor),
+        ("reach_m", "reach_m", lambda o: o.reach_m),
+        ("power_w", "power_w", lambda o: o.power_w),
+        ("price_usd", "price_usd", lambda o: o.price_usd),
     ],
     "appliances": [
-        ("id", lambda a: a.id),
-        ("vendor", lambda a: a.vendor),
-        ("model", lambda a: a.model),
-        ("u", lambda a: a.u_height),
-        ("max_kw", lambda a: a.power_max_w / 1000),
-        ("price_usd", lambda a: a.price_usd),
-        ("lead_weeks", lambda a: a.lead_time_weeks),
+        ("id", None, lambda a: a.id),
+        ("vendor", None, lambda a: a.vendor),
+        ("model", None, lambda a: a.model),
+        ("u", "u_height", lambda a: a.u_height),
+        ("max_kw", "power_max_w", lambda a: a.power_max_w / 1000),
+        ("price_usd", "price_usd", lambda a: a.price_usd),
+        ("lead_weeks", "lead_time_weeks", lambda a: a.lead_time_weeks),
     ],
 }
+
+ESTIMATE_MARK = "~"
+"""Marks a figure that rests on an estimate in ``catalog list`` tables."""
 
 _TITLES = {"gpus": "GPUs", "servers": "Servers", "racks": "Rack types", "switches": "Switches",
            "optics": "Optics and cables", "appliances": "Appliances"}
@@ -131,7 +139,23 @@ def _select(
 def _entry_record(cat: Catalog, entry: Any, kind: str) -> dict[str, Any]:
     record = {"kind": _SINGULAR[kind], **entry.model_dump(mode="json")}
     record["file"] = cat.source_files.get(entry.id)
+    record["estimated"] = entry.estimated_fields()
     return record
+
+
+def _age(entry: Any, on: dt.date) -> int | None:
+    """Whole months from the entry's ``as_of`` to ``on`` (None: undated)."""
+    return None if entry.as_of is None else months_between(entry.as_of, on)
+
+
+def _row(entry: Any, kind: str, on: dt.date | None) -> list[Any]:
+    """A summary row; estimated figures marked, and the entry's month (with its age)."""
+    estimated = set(entry.estimated_fields())
+    row: list[Any] = [Marked(get(entry), ESTIMATE_MARK) if field in estimated else get(entry)
+                      for _, field, get in _SUMMARY[kind]]
+    age = _age(entry, on) if on is not None else None
+    row.append(entry.as_of if age is None else f"{entry.as_of} ({age} mo)")
+    return row
 
 
 @catalog.command("list")
@@ -142,22 +166,38 @@ def _entry_record(cat: Catalog, entry: Any, kind: str) -> dict[str, Any]:
 @click.option("--cooling", type=click.Choice(["air", "liquid"]),
               help="Only servers with this cooling, and rack types offering it "
                    "(liquid: any liquid capacity; air: air only).")
+@click.option("--stale", type=click.IntRange(min=0), metavar="MONTHS",
+              help="Only entries whose figures are more than MONTHS whole months old (their "
+                   "as_of month to the month of --on), and undated ones.")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="The date --stale counts from (default: today).")
 @format_option("table", "json", "csv")
 @output_option
 @catalog_option
 def list_cmd(kind: str | None, vendor: str | None, gpu: str | None, cooling: str | None,
-             fmt: str, output: str | None, catalog_files: tuple[str, ...]) -> None:
+             stale: int | None, on: dt.datetime | None, fmt: str, output: str | None,
+             catalog_files: tuple[str, ...]) -> None:
     """List catalog entries, optionally filtered.
+
+    In the table, ~ after a figure marks an estimate (no public figure; `rackplan catalog
+    show ID` gives the reason), and as_of is the month the entry's figures were current
+    (with --stale, and their age in months). JSON and CSV give the estimated fields in
+    `estimated`.
 
     \b
     Examples:
       rackplan catalog list
       rackplan catalog list --vendor dell --cooling liquid
       rackplan catalog list --gpu h200-sxm --format csv
+      rackplan catalog list --stale 12
       rackplan catalog list --format json --catalog my-prices.yaml
     """
     cat = load_catalog(*catalog_files)
     sections = _select(cat, kind, vendor, gpu, cooling)
+    day = on.date() if on is not None else dt.date.today()
+    if stale is not None:
+        sections = {k: [e for e in items if (age := _age(e, day)) is None or age > stale]
+                    for k, items in sections.items()}
     if fmt == "json":
         text = json_text({k: [_entry_record(cat, e, k) for e in items]
                           for k, items in sections.items()})
@@ -169,11 +209,15 @@ def list_cmd(kind: str | None, vendor: str | None, gpu: str | None, cooling: str
         text = csv_text(headers, [[r.get(h) for h in headers] for r in records])
     else:
         parts = []
+        when = f" older than {stale} months on {day}, or undated" if stale is not None else ""
         for k, items in sections.items():
-            columns = _SUMMARY[k]
-            rows = [[getter(e) for _, getter in columns] for e in items]
-            parts.append(table([name for name, _ in columns], rows,
-                               title=f"{_TITLES[k]} ({len(items)})"))
+            rows = [_row(e, k, day if stale is not None else None) for e in items]
+            parts.append(table([name for name, _, _ in _SUMMARY[k]] + ["as_of"], rows,
+                               title=f"{_TITLES[k]} ({len(items)}{when})"))
+        marked = sum(bool(e.estimated_fields()) for items in sections.values() for e in items)
+        if marked:
+            parts.append(f"{ESTIMATE_MARK} estimate: no public figure; "
+                         "`rackplan catalog show ID` gives the reason\n")
         text = "\n".join(parts)
     emit(text, output)
 
@@ -197,8 +241,10 @@ def show_cmd(entry_id: str, fmt: str, output: str | None, catalog_files: tuple[s
     if fmt == "json":
         emit(json_text(record), output)
         return
-    pairs = [(k, _ports_text(v) if k == "network" and v else v)
-             for k, v in record.items() if k not in ("sources", "file")]
+    estimated = set(record["estimated"])
+    pairs = [(k, Marked(v, "  (estimate)") if k in estimated else v)
+             for k, v in ((k, _ports_text(v) if k == "network" and v else v)
+                          for k, v in record.items() if k not in ("sources", "file", "estimated"))]
     if isinstance(entry, Server):
         gpu = cat.gpu(entry.gpu)
         pairs.append(("gpu_memory_gb (per GPU)", gpu.memory_gb))
@@ -207,7 +253,11 @@ def show_cmd(entry_id: str, fmt: str, output: str | None, catalog_files: tuple[s
         pairs.append(("usable_power_kw (N / 2N)",
                       f"{entry.usable_power_kw('N'):g} / {entry.usable_power_kw('2N'):g}"))
     text = key_value_table(pairs)
-    text += f"\nfile: {record['file']}\nsources:\n"
+    figures = entry.figure_fields()
+    text += (f"\n{len(estimated)} of {len(figures)} figures rest on estimates (marked); "
+             "see their reasons below, or override them with a quote (README, 'Your own "
+             "prices').\n" if estimated else f"\nAll {len(figures)} figures are sourced.\n")
+    text += f"file: {record['file']}\nsources:\n"
     text += "".join(f"  - {s}\n" for s in entry.sources) or "  (none)\n"
     emit(text, output)
 

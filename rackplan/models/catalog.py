@@ -6,12 +6,14 @@ a YAML file is an error rather than a silently ignored value.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -41,11 +43,40 @@ def _check_country(value: str) -> str:
     return value
 
 
+_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def _month_before(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        raise ValueError(f"give a month as 'YYYY-MM' (e.g. '{value:%Y-%m}'), not a whole date")
+    return value
+
+
+def _check_month(value: str) -> str:
+    match = _MONTH_RE.match(value)
+    if not match or not 1990 <= int(match.group(1)) <= 2100:
+        raise ValueError(f"{value!r} is not a month: give it as 'YYYY-MM', e.g. '2026-11'")
+    return value
+
+
+def month_index(value: str) -> int:
+    """Months since year 0 of a ``YYYY-MM`` month (or a ``dt.date``'s month), for differences."""
+    return int(value[:4]) * 12 + int(value[5:7]) - 1
+
+
+def months_between(earlier: str, later: dt.date) -> int:
+    """Whole months from the month ``earlier`` (``YYYY-MM``) to the month of ``later``."""
+    return later.year * 12 + later.month - 1 - month_index(earlier)
+
+
 Id = Annotated[str, AfterValidator(_check_id)]
 """A lowercase kebab-case identifier, unique across the whole catalog."""
 
 Country = Annotated[str, AfterValidator(_check_country)]
 """An ISO 3166-1 alpha-2 country code such as ``TW`` or ``MX``."""
+
+Month = Annotated[str, BeforeValidator(_month_before), AfterValidator(_check_month)]
+"""A month as ``YYYY-MM`` (quoted or not in YAML; a whole date is refused)."""
 
 FormFactor = Literal["eia-19", "orv3-21"]
 """Rack width standard: ``eia-19`` (EIA-310 19-inch, U of 44.45 mm) or ``orv3-21`` (OCP Open
@@ -73,6 +104,45 @@ class CatalogEntry(BaseModel):
     """Lowercase kebab-case id, unique across the whole catalog (GPUs, servers and racks)."""
     sources: Sources
     """Where each figure comes from: ``"<fields>: <url>"`` or ``"<fields>: estimate: <reason>"``."""
+    as_of: Month | None = None
+    """*(added)* ``YYYY-MM``: the month the entry's figures were current (for figures of several
+    dates, the oldest behind its price and lead time, the ones that age). A catalog file may give
+    one ``as_of`` at its top for all its entries. None: undated."""
+
+    def figure_fields(self) -> list[str]:
+        """The fields that are figures from elsewhere: numbers, ``origin`` and ``network`` (the
+        ones a source line must name), in model order; defaults left unset are not figures."""
+        out = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name in ("origin", "network") and value is not None:
+                out.append(name)
+            elif (name in self.model_fields_set and isinstance(value, int | float)
+                  and not isinstance(value, bool)):
+                out.append(name)
+        return out
+
+    def estimated_fields(self) -> list[str]:
+        """Figures (:meth:`figure_fields`) that rest on an estimate: named by a source line
+        reading ``"<fields>: estimate: <reason>"``, or named by no source line at all."""
+        sourced: set[str] = set()
+        estimated: set[str] = set()
+        for source in self.sources:
+            names = source_line_fields(source)
+            sourced |= names
+            if names and source.partition(": ")[2].lstrip().lower().startswith("estimate"):
+                estimated |= names
+        return [f for f in self.figure_fields() if f in estimated or f not in sourced]
+
+
+def source_line_fields(source: Any) -> set[str]:
+    """Field names a source line is about (``'power_max_w, weight_kg: ...'``); empty when the
+    line does not start with a list of names and a colon."""
+    if not isinstance(source, str):
+        return set()
+    head, sep, _ = source.partition(": ")
+    names = {n.strip() for n in head.split(",")}
+    return names if sep and all(n.isidentifier() for n in names) else set()
 
 
 class GPU(CatalogEntry):
@@ -90,6 +160,13 @@ class GPU(CatalogEntry):
     """Dense BF16 tensor throughput in TFLOPS (no sparsity)."""
     fp8_tflops: StrictFloat = Field(gt=0, le=1_000_000)
     """Dense FP8 tensor throughput in TFLOPS (no sparsity)."""
+    generation: Id | None = None
+    """*(added)* Architecture generation, lowercase (``hopper``, ``blackwell``,
+    ``blackwell-ultra``, ``rubin``, ``cdna3``, ``cdna4``, ``gaudi3``, ...): parts of one
+    generation are priced alike."""
+    form: Literal["sxm", "oam", "superchip", "pcie"] | None = None
+    """*(added)* How the GPU is packaged: ``sxm`` / ``oam`` modules on a baseboard,
+    ``superchip`` (with its CPU on one board, as in NVL72 trays) or a ``pcie`` card."""
 
 
 FABRICS = ("compute", "storage", "inband", "oob")
@@ -175,6 +252,15 @@ class Server(CatalogEntry):
     """NIC ports per unit by fabric; omitted: the server joins no fabric."""
     form_factor: FormFactor = "eia-19"
     """``eia-19`` or ``orv3-21``: the server goes only into racks of this form factor."""
+    available: Month | None = None
+    """*(added)* ``YYYY-MM``: first customer shipments (announced, for a system not yet
+    shipping)."""
+
+    def figure_fields(self) -> list[str]:
+        """As :meth:`CatalogEntry.figure_fields`; an air server's ``liquid_fraction`` of 0
+        follows from ``cooling: air`` and is no figure."""
+        fields = super().figure_fields()
+        return [f for f in fields if not (f == "liquid_fraction" and self.cooling == "air")]
 
     @model_validator(mode="after")
     def _consistent(self) -> Server:
@@ -469,6 +555,10 @@ class CatalogFile(BaseModel):
     """The shape of one catalog YAML file (every section optional); used for the JSON Schema."""
 
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=False)
+
+    as_of: Month | None = None
+    """*(added)* ``YYYY-MM`` for every entry of the file that gives no ``as_of`` of its own (a
+    price sheet: the month of the quote)."""
 
     gpus: list[GPU] = Field(default_factory=list)
     """Accelerator models."""

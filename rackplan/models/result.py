@@ -55,6 +55,11 @@ class Selection(BaseModel):
     """Units per ship day, by the supply rules (one entry without them)."""
     order_date: dt.date | None = None
     """*(added)* When the (first phase's) servers are ordered."""
+    estimated: list[str] = Field(default_factory=list)
+    """*(added)* The server's figures that rest on estimates (catalog field names, its GPU's
+    as ``gpu.<field>``): see :attr:`Plan.estimates`."""
+    as_of: str | None = None
+    """*(added)* The server's ``as_of`` month in the catalog (None: undated)."""
 
 
 class Placement(BaseModel):
@@ -290,7 +295,8 @@ class BomLine(BaseModel):
     lead_time_weeks: float | None
     """None when the catalog gives none."""
     estimate: bool
-    """True when the catalog's price is an estimate (or unsourced)."""
+    """True when the catalog's price is an estimate (or unsourced); a tariff line: when the
+    price of any part it taxes is."""
 
 
 class PhaseOnline(BaseModel):
@@ -454,6 +460,42 @@ class PlanInputs(BaseModel):
     (``rackplan.replay`` refuses)."""
 
 
+class EntryEstimates(BaseModel):
+    """*(added)* One catalog entry a plan uses, and which of its figures rest on estimates."""
+
+    model_config = _CONFIG
+
+    id: str
+    """Catalog id."""
+    kind: Literal["server", "rack", "switch", "optic", "appliance"]
+    """Catalog section of the entry (``rack``: a rack type)."""
+    estimated: list[str]
+    """Its figures that rest on estimates (a source line ``"<field>: estimate: ..."``, or no
+    source line): catalog field names, e.g. ``["power_max_w", "price_usd"]``."""
+    as_of: str | None
+    """The entry's ``as_of`` month (None: undated)."""
+    usd: float
+    """Its share of the capex: the BOM line's ``extended_usd`` (tariffs not included)."""
+
+
+class Estimates(BaseModel):
+    """*(added)* How much of a plan rests on estimated catalog figures rather than published ones
+    or your own quotes."""
+
+    model_config = _CONFIG
+
+    capex_usd: float
+    """Capex resting on estimated prices: the BOM lines whose ``price_usd`` is an estimate, and
+    the tariffs on them. At most ``totals.capex_usd``."""
+    energy_usd_per_year: float
+    """Energy cost per year resting on estimated power figures (``power_idle_w``,
+    ``power_max_w``, a switch's ``power_typical_w``, an optic's ``power_w``). At most
+    ``totals.opex_usd_per_year``."""
+    entries: list[EntryEstimates]
+    """Every catalog entry the plan uses: its servers (per selection also in
+    ``selections[].estimated``), rack types, switches, optics and appliances, in BOM order."""
+
+
 class Plan(BaseModel):
     """A costed, scheduled rack plan for a scenario."""
 
@@ -486,6 +528,9 @@ class Plan(BaseModel):
     inputs: PlanInputs | None = None
     """*(added)* What the plan was made from (version, scenario as planned, catalog files with
     their SHA-256, options); None in plans written before rackplan recorded it."""
+    estimates: Estimates | None = None
+    """*(added)* Which of the plan's figures and dollars rest on estimated catalog figures;
+    None in plans written before rackplan recorded it."""
 
 
 class Alternative(BaseModel):

@@ -24,13 +24,8 @@ CATEGORIES = ("servers", "switches", "optics", "cables", "appliances", "racks", 
 
 
 def price_is_estimate(entry: CatalogEntry) -> bool:
-    """True unless a source line names ``price_usd`` and is not an estimate."""
-    for source in entry.sources:
-        head, sep, rest = source.partition(": ")
-        names = {n.strip() for n in head.split(",")}
-        if sep and "price_usd" in names:
-            return rest.lstrip().startswith("estimate")
-    return True
+    """True when the entry's ``price_usd`` rests on an estimate (or on no source)."""
+    return "price_usd" in entry.estimated_fields()
 
 
 def _description(entry: CatalogEntry) -> str:
@@ -46,6 +41,7 @@ def bill_of_materials(scenario: Scenario, selections: list[Selection], chosen: l
     lines: list[BomLine] = []
     tariffs: dict[str, float] = defaultdict(float)
     tariff_what: dict[str, set[str]] = defaultdict(set)
+    tariff_estimated: dict[str, bool] = defaultdict(bool)
     # servers: one line per model; the extended price is the selections' (rounded) sum
     by_server: dict[str, list[int]] = defaultdict(list)
     for k, c in enumerate(chosen):
@@ -61,6 +57,7 @@ def bill_of_materials(scenario: Scenario, selections: list[Selection], chosen: l
         if amount:
             tariffs[server.origin] += amount
             tariff_what[server.origin].add("servers")
+            tariff_estimated[server.origin] |= price_is_estimate(server)
     if netplan is not None:
         design = netplan.design
         switches: dict[str, int] = defaultdict(int)
@@ -74,7 +71,7 @@ def bill_of_materials(scenario: Scenario, selections: list[Selection], chosen: l
                 entries[use.optic.id] = use.optic
         for sid, qty in switches.items():
             sw = entries[sid]
-            _device_line(lines, "switches", sw, qty, scenario, tariffs, tariff_what)
+            _device_line(lines, "switches", sw, qty, scenario, tariffs, tariff_what, tariff_estimated)
         for kind in ("optics", "cables"):
             for oid, qty in optics.items():
                 o = entries[oid]
@@ -92,7 +89,7 @@ def bill_of_materials(scenario: Scenario, selections: list[Selection], chosen: l
             appliances[spec.appliance] += spec.count
         for aid, qty in appliances.items():
             _device_line(lines, "appliances", netplan.appliance_entries[aid], qty, scenario,
-                         tariffs, tariff_what)
+                         tariffs, tariff_what, tariff_estimated)
     for t in sorted(set(rack_types)):
         rack = site.racks[t]
         qty = rack_types.count(t)
@@ -109,13 +106,13 @@ def bill_of_materials(scenario: Scenario, selections: list[Selection], chosen: l
                              description=f"{rate:.4g} tariff on {' and '.join(sorted(tariff_what[origin]))} "
                                          f"assembled in {origin}",
                              quantity=1, unit_usd=amount, extended_usd=amount, lead_time_weeks=None,
-                             estimate=False))
+                             estimate=tariff_estimated[origin]))
     return lines
 
 
 def _device_line(lines: list[BomLine], category: str, entry: CatalogEntry, qty: int,
                  scenario: Scenario, tariffs: dict[str, float],
-                 tariff_what: dict[str, set[str]]) -> None:
+                 tariff_what: dict[str, set[str]], tariff_estimated: dict[str, bool]) -> None:
     price = float(entry.price_usd)  # type: ignore[attr-defined]
     extended = rounded(qty * price, 2)
     lines.append(BomLine(category=category, item=entry.id, description=_description(entry),
@@ -127,6 +124,7 @@ def _device_line(lines: list[BomLine], category: str, entry: CatalogEntry, qty: 
     if amount:
         tariffs[origin] += amount
         tariff_what[origin].add(category)
+        tariff_estimated[origin] |= price_is_estimate(entry)
 
 
 def costs_from_bom(bom: list[BomLine], netplan: NetworkPlan | None, scenario: Scenario) -> Costs:

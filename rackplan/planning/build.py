@@ -19,6 +19,7 @@ from ..kernels.dims import AIR, LIQUID, POWER
 from ..kernels.patterns import expand_racks
 from ..kernels.status import LPStatus, Status
 from ..models import Catalog, Scenario, Site
+from ..models.catalog import CatalogEntry
 from ..models.result import (
     FEED_LOSS_WARNING,
     Bounds,
@@ -39,6 +40,7 @@ from .arrays import SiteArrays, item_arrays
 from .bom import bill_of_materials, costs_from_bom, fabrics_of
 from .candidates import Candidate
 from .cashflow import CashFlowResult, EnergyStream, cash_flow, horizon_days
+from .estimates import plan_estimates, server_estimates, stale_warnings
 from .guards import plan_guards, scenario_guards
 from .layout import Unit, feed_loss, feeds_for, slots_for
 from .limits import FINAL_NODE_LIMIT, FINAL_WORK, MAX_PATTERNS, REPACK_GAP, SMALL_RACKS
@@ -56,6 +58,21 @@ NOT_PROVEN_EARLIEST = "the ready date is not proven the earliest"
 
 BINDING_SHARE = 0.99
 """A site limit is reported ``binding`` when the plan uses at least this share of it."""
+
+
+def _entries_used(chosen: list[Candidate], site: SiteArrays,
+                  netplan: NetworkPlan | None) -> dict[str, CatalogEntry]:
+    """The catalog entries a plan may use, by id: its servers, the site's rack types and the
+    network's rack type, switches, optics and appliances."""
+    used: dict[str, CatalogEntry] = {c.server.id: c.server for c in chosen}
+    used |= {r.id: r for r in site.racks}
+    if netplan is not None:
+        used[netplan.rack.id] = netplan.rack
+        for f in netplan.design.fabrics:
+            used[f.switch.id] = f.switch
+            used |= {use.optic.id: use.optic for use in f.optics}
+        used |= netplan.appliance_entries
+    return used
 
 
 def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site: SiteArrays,
@@ -147,7 +164,9 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
                                                             else None)[0]),
             server_usd=rounded(c.server_usd, 2), tariff_usd=rounded(c.tariff_usd, 2),
             energy_usd_per_year=rounded(c.energy_usd_per_year, 2),
-            it_power_kw=rounded(c.count * c.size[POWER])))
+            it_power_kw=rounded(c.count * c.size[POWER]),
+            estimated=server_estimates(c.server, catalog.gpu(c.server.gpu) if catalog else None),
+            as_of=c.server.as_of))
     all_types = [int(t) for t in types] + ([netplan.rack_type] * netplan.racks if netplan else [])
     bom = bill_of_materials(scenario, selections, chosen, site, all_types, netplan)
     costs = costs_from_bom(bom, netplan, scenario)
@@ -180,6 +199,8 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
                             f"{'system' if c.server.rack_scale else 'server'})")
     if netplan is not None:
         warnings.extend(netplan.design.warnings)
+    entries = _entries_used(chosen, site, netplan)
+    warnings.extend(stale_warnings(scenario, entries, selections, bom))
     first_order = min(min(order_days(scenario, w)) for w in scenario.workloads)
     if schedule.ready - first_order > FAR_READY_YEARS * DAYS_PER_YEAR:
         warnings.append(f"the plan is ready on {start + dt.timedelta(days=schedule.ready)}, "
@@ -236,6 +257,7 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
         bom=bom,
         feed_loss=loss,
         cash_flow=flow.periods,
+        estimates=plan_estimates(scenario, entries, selections, bom, costs.network_energy_usd_per_year),
     )
 
 

@@ -40,11 +40,27 @@ def summary(plan: Plan) -> list[tuple[str, Any]]:
         ("opex_usd_per_year", _usd(t.opex_usd_per_year)),
         ("tco_usd", _usd(t.tco_usd)),
         ("usd_per_gpu_hour", f"${t.usd_per_gpu_hour:.4f}"),
+        *([("estimated_usd", estimated_text(plan))] if plan.estimates is not None else []),
         ("order_date", plan.schedule.order_date.isoformat() if plan.schedule.order_date else "-"),
         ("ready_date", plan.schedule.ready_date.isoformat()),
         ("npv_usd", _usd(t.npv_usd)),
         ("objective_bound" if plan.most is None else "tco_bound", _bound_text(plan)),
     ]
+
+
+def estimated_text(plan: Plan) -> str:
+    """How many of the plan's dollars rest on estimated catalog figures, in words."""
+    e = plan.estimates
+    assert e is not None
+    t = plan.totals
+
+    def share(part: float, whole: float) -> str:
+        return f"{part / whole:.1%}" if whole else "0.0%"
+
+    return (f"{_usd(e.capex_usd)} of {_usd(t.capex_usd)} capex ({share(e.capex_usd, t.capex_usd)}) "
+            f"and {_usd(e.energy_usd_per_year)} of {_usd(t.opex_usd_per_year)} energy a year "
+            f"({share(e.energy_usd_per_year, t.opex_usd_per_year)}) rest on estimated catalog "
+            "figures; a quote in a catalogs: price sheet replaces them")
 
 
 def _racks_text(racks: int, lower: int) -> str:
@@ -133,6 +149,11 @@ def sections(plan: Plan) -> list[Section]:
     if plan.cash_flow:
         out.append(("Cash flow by fiscal year", ["fiscal_year", "capex_usd", "energy_usd",
                                                  "cumulative_usd"], _fiscal_years(plan)))
+    if plan.estimates is not None:
+        out.append(("Estimated figures (catalog entries used)",
+                    ["entry", "kind", "usd", "as_of", "estimated"],
+                    [[e.id, e.kind, round(e.usd), e.as_of, ", ".join(e.estimated) or "none"]
+                     for e in plan.estimates.entries]))
     # only the limits the scenario sets (rackplan size leaves out its unlimited placeholders)
     out.append(("Limits", ["limit", "used", "available", "share", "binding"],
                 [[lim.limit, lim.used, lim.available,

@@ -12,8 +12,24 @@ from collections.abc import Sequence
 from typing import Any
 
 
+class Marked:
+    """A cell value shown with a mark after it (``330,000 ~`` for an estimate); a marked number
+    still counts as a number for alignment, and CSV and JSON never see the mark."""
+
+    __slots__ = ("value", "mark")
+
+    def __init__(self, value: Any, mark: str) -> None:
+        self.value = value
+        self.mark = mark
+
+    def __repr__(self) -> str:
+        return f"Marked({self.value!r}, {self.mark!r})"
+
+
 def format_value(value: Any) -> str:
     """How a value is shown in a table cell: integers without '.0', floats to 6 significant digits."""
+    if isinstance(value, Marked):
+        return f"{format_value(value.value)}{value.mark}"
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -30,12 +46,20 @@ def format_value(value: Any) -> str:
 
 
 def _is_numeric(value: Any) -> bool:
+    if isinstance(value, Marked):
+        value = value.value
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> str:
     """An aligned text table; numeric columns right-aligned."""
     cells = [[format_value(v) for v in row] for row in rows]
+    # a column with marked cells (``330,000~``): pad the others so that the digits line up
+    marks = [max((len(row[i].mark) for row in rows if isinstance(row[i], Marked)), default=0)
+             for i in range(len(headers))]
+    cells = [[c if isinstance(v, Marked) else c + " " * marks[i]
+              for i, (c, v) in enumerate(zip(cell_row, row, strict=True))]
+             for cell_row, row in zip(cells, rows, strict=True)]
     widths = [len(h) for h in headers]
     for row in cells:
         for i, cell in enumerate(row):

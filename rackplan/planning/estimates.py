@@ -1,0 +1,103 @@
+"""Which of a plan's figures rest on estimates, and which are old.
+
+The catalog marks each figure's source: ``"<fields>: estimate: <reason>"`` or a public document
+(see :meth:`~rackplan.models.catalog.CatalogEntry.estimated_fields`). A plan reports, per
+selection and per catalog entry it uses, the figures that are estimates, and how many of its
+dollars rest on them: the BOM lines priced by an estimate and their tariffs (capex), and the
+energy of servers and network gear whose power is an estimate. A quote given in a ``catalogs:``
+price sheet replaces the estimate and leaves these sums.
+
+A chosen entry whose ``as_of`` month is more than :data:`STALE_MONTHS` before the order date
+gets a warning: prices and lead times move within a year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from ..models import Scenario
+from ..models.catalog import GPU, CatalogEntry, RackType, Server, months_between
+from ..models.result import BomLine, EntryEstimates, Estimates, Selection
+from .network import tariff
+from .units import rounded
+
+STALE_MONTHS = 12
+"""A chosen entry's figures older than this many whole months at the order date are warned of."""
+
+STALE_WARNING = "catalog figures more than 12 months old"
+"""How a staleness warning starts (for scripts that look for it)."""
+
+_KINDS = {"servers": "server", "racks": "rack", "switches": "switch", "optics": "optic",
+          "cables": "optic", "appliances": "appliance"}
+_POWER_FIELDS = {"power_idle_w", "power_max_w", "power_typical_w", "power_w"}
+
+
+def server_estimates(server: Server, gpu: GPU | None) -> list[str]:
+    """The server's estimated figures, and its GPU's as ``gpu.<field>``."""
+    out = server.estimated_fields()
+    if gpu is not None:
+        out += [f"gpu.{f}" for f in gpu.estimated_fields()]
+    return out
+
+
+def plan_estimates(scenario: Scenario, used: Mapping[str, CatalogEntry],
+                   selections: list[Selection], bom: list[BomLine],
+                   network_energy_usd_per_year: float) -> Estimates:
+    """The plan's ``estimates``: per entry used (``used``: the plan's catalog entries by id),
+    and the dollars resting on estimates."""
+    entries: list[EntryEstimates] = []
+    capex = 0.0
+    network_power_estimated = False
+    for line in bom:
+        if line.category == "tariffs" or line.item not in used:
+            continue
+        entry = used[line.item]
+        estimated = entry.estimated_fields()
+        entries.append(EntryEstimates(id=entry.id, kind=_KINDS[line.category],  # type: ignore[arg-type]
+                                      estimated=estimated, as_of=entry.as_of,
+                                      usd=line.extended_usd))
+        if "price_usd" in estimated:
+            capex += line.extended_usd
+            origin = getattr(entry, "origin", None)
+            if line.category in ("switches", "appliances") and origin:  # servers': below
+                capex += rounded(line.extended_usd * tariff(scenario, origin), 2)
+        if line.category != "servers" and not isinstance(entry, RackType):
+            network_power_estimated |= bool(_POWER_FIELDS & set(estimated))
+    energy = 0.0
+    for sel in selections:
+        server_fields = set(used[sel.server].estimated_fields())
+        if "price_usd" in server_fields:
+            capex += sel.tariff_usd
+        if _POWER_FIELDS & server_fields:
+            energy += sel.energy_usd_per_year
+    if network_power_estimated:
+        energy += network_energy_usd_per_year
+    return Estimates(capex_usd=rounded(capex, 2), energy_usd_per_year=rounded(energy, 2),
+                     entries=entries)
+
+
+def stale_warnings(scenario: Scenario, used: Mapping[str, CatalogEntry],
+                   selections: list[Selection], bom: list[BomLine]) -> list[str]:
+    """One warning per chosen entry whose figures are more than :data:`STALE_MONTHS` older than
+    the order date (a server's own order date; the scenario's start for the rest)."""
+    order: dict[str, dt.date] = {}
+    for sel in selections:
+        day = sel.order_date or scenario.start
+        order[sel.server] = min(order.get(sel.server, day), day)
+    out = []
+    for line in bom:
+        if line.category == "tariffs" or line.item not in used:
+            continue
+        entry = used[line.item]
+        if entry.as_of is None:
+            continue
+        day = order.get(entry.id, scenario.start)
+        age = months_between(entry.as_of, day)
+        if age > STALE_MONTHS:
+            what = ("price and lead time are" if getattr(entry, "lead_time_weeks", None) is not None
+                    else "price is")
+            out.append(f"{STALE_WARNING}: {entry.id}'s {what} as of {entry.as_of}, {age} "
+                       f"months before the order date {day}; get a current quote and give it in "
+                       "a catalogs: price sheet")
+    return out
