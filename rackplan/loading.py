@@ -428,6 +428,8 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
     built: dict[str, list[Any]] = {section: [] for section in SECTIONS}
     source_files: dict[str, str] = {}
     for entry_id, raw in entries.items():
+        if entry_id in added:
+            _given_in(raw.data, raw.section, raw.file)
         try:
             built[raw.section].append(SECTIONS[raw.section].model_validate(raw.data))
         except ValidationError as exc:
@@ -490,31 +492,54 @@ def _entry_problems(exc: ValidationError, entry_id: str, raw: _RawEntry,
 def _apply_override(base: _RawEntry, item: dict[str, Any], file: str) -> None:
     """Merge a user entry over an existing one.
 
-    The sources of the fields it changes are dropped (a line about several fields keeps the
-    names of those left alone), so that a quote replacing an estimate is no longer marked as
-    one. Figures changed without an ``as_of`` (the entry's or the file's) leave the entry
-    undated: the old month no longer holds for all of its figures.
+    The bundled source lines of the fields it gives (or that its own source lines name) are
+    dropped, a line about several fields keeping the names of those left alone, so that a quote
+    replacing an estimate is no longer marked as one, even at the same value. Figures changed
+    without an ``as_of`` (the entry's or the file's) leave the entry undated: the old month no
+    longer holds for all of its figures; the lines about the old month go with it.
     """
-    changed = [k for k in item if k not in ("id", "sources", "as_of")
-               and base.data.get(k) != item[k]]
+    given_sources = item.get("sources")
+    named = set().union(*(source_line_fields(x) for x in given_sources)) \
+        if isinstance(given_sources, list) else set()
+    given = [k for k in item if k not in ("id", "sources", "as_of")]
+    changed = [k for k in given if base.data.get(k) != item[k]]
+    undated = bool(changed) and "as_of" not in item
+    dropped = set(given) | named | ({"as_of"} if undated or "as_of" in item else set())
     kept = []
     for line in base.data.get("sources", []) or []:
         names = source_line_fields(line)
-        if names & set(changed):
-            if names <= set(changed):
+        if names & dropped:
+            if names <= dropped:
                 continue
             head, _, rest = line.partition(": ")
-            left = [n.strip() for n in head.split(",") if n.strip() not in changed]
+            left = [n.strip() for n in head.split(",") if n.strip() not in dropped]
             line = f"{', '.join(left)}: {rest}"
         kept.append(line)
-    given = item.get("sources")
-    if given is None:
-        given = [f"{', '.join(changed)}: overridden in {file}"] if changed else []
-    data = {**base.data, **item, "sources": [*kept, *given] if isinstance(given, list) else given}
-    if changed and "as_of" not in item:
+    if given_sources is None:
+        given_sources = [f"{', '.join(given)}: overridden in {file}"] if given else []
+    data = {**base.data, **item,
+            "sources": [*kept, *given_sources] if isinstance(given_sources, list) else given_sources}
+    if undated:
         data.pop("as_of", None)
     base.data = data
     base.file = file
+
+
+def _given_in(data: dict[str, Any], section: str, file: str) -> None:
+    """A new entry of a user file: its figures that no source line names get ``"<fields>:
+    given in <file>"``, as an override's do, so that only what a source line calls an estimate
+    counts as one."""
+    sources = data.get("sources")
+    if sources is not None and not isinstance(sources, list):
+        return  # validation reports it
+    try:
+        entry = SECTIONS[section].model_validate(data)
+    except ValidationError:
+        return  # validation reports it, with the original data
+    named = set().union(*(source_line_fields(x) for x in entry.sources))
+    missing = [f for f in entry.figure_fields() if f not in named]
+    if missing:
+        data["sources"] = [*(sources or []), f"{', '.join(missing)}: given in {file}"]
 
 
 def check_catalog_file(path: str | Path) -> int:

@@ -130,10 +130,9 @@ def fits(server: Server, rack: RackType, count: int, redundancy: str = "2N",
     """Independent check that `count` units of `server` fit one rack of type `rack`."""
     if server.form_factor != rack.form_factor:
         return False
-    if server.rack_scale:
-        if count != 1:
-            return False
-    elif count * server.u_height > rack.u_height - rack.reserved_u_bottom - rack.reserved_u_top:
+    if server.rack_scale and count != 1:
+        return False
+    if count * server.u_height > rack.u_height - rack.reserved_u_bottom - rack.reserved_u_top:
         return False
     power_kw = count * allocation * server.power_max_w / 1000
     liquid_kw = power_kw * server.liquid_fraction
@@ -231,11 +230,20 @@ def test_every_bundled_server_has_network(bundled):
     assert [s.id for s in bundled.servers if s.network is None or s.network.compute is None] == []
 
 
+INTEGRATED_NICS = {"gaudi3": 3 * 200}
+"""GPUs whose scale-out ports are on the package, by GPU id: Gb/s per GPU. Each Gaudi 3 has three
+200G scale-out ports, bundled per box into 4 x 200G OSFP links (docs.habana.ai, Intel Gaudi
+Network Configuration)."""
+
+
 def test_scale_out_ports_match_the_gpus(bundled):
-    """SXM systems have one scale-out port per GPU; PCIe systems at least one per two GPUs."""
+    """SXM systems have one scale-out port per GPU; PCIe systems at least one per two GPUs;
+    systems whose GPUs carry their own NICs the GPUs' scale-out bandwidth."""
     for server in bundled.servers:
         compute = server.network.compute
-        if server.rack_scale or server.gpu_count == server.scale_up_gpus:
+        if server.gpu in INTEGRATED_NICS:
+            assert compute.ports * compute.gbps == server.gpu_count * INTEGRATED_NICS[server.gpu]
+        elif server.rack_scale or server.gpu_count == server.scale_up_gpus:
             assert compute.ports == server.gpu_count, server.id
         else:
             assert 2 * compute.ports >= server.gpu_count, server.id

@@ -107,7 +107,10 @@ def test_list_stale_keeps_entries_older_than_the_months_given(run, write_yaml):
     data = json.loads(run("catalog", "list", "--stale", "12", "--on", "2026-11-22", "--format",
                           "json", "--catalog", str(old)).stdout)
     servers = [e["id"] for e in data["servers"]]
-    assert servers == ["dell-xe9680-h100"]
+    catalog = rackplan.load_catalog(old)
+    assert "dell-xe9680-h100" in servers
+    assert servers == [s.id for s in catalog.servers
+                       if months_between(s.as_of, dt.date(2026, 11, 22)) > 12]
     # counted from twelve months after the override's month: not more than 12, nothing stale
     data = json.loads(run("catalog", "list", "--stale", "12", "--on", "2025-04-30", "--format",
                           "json", "--catalog", str(old)).stdout)
@@ -199,20 +202,27 @@ def _check_estimates_add_up(plan: rackplan.Plan, catalog: rackplan.Catalog) -> N
     for s in plan.selections:
         tariffs[s.server] += s.tariff_usd
     want = 0.0
+    rates = dict(plan.inputs.scenario["site"]["tariffs"]) if plan.inputs else {}
     for line in plan.bom:
         if line.category == "tariffs":
             continue
         entry = catalog.get(line.item)
-        if "price_usd" in entry.estimated_fields():
-            want += line.extended_usd + (tariffs.get(line.item, 0.0))
+        estimated = set(entry.estimated_fields())
+        if "price_usd" in estimated:
+            want += line.extended_usd
+        if {"price_usd", "origin"} & estimated:
+            if line.item in tariffs:
+                want += tariffs[line.item]
+            elif line.category in ("switches", "appliances"):
+                want += round(line.extended_usd * rates.get(entry.origin, 0.0), 2)
     assert e.capex_usd == pytest.approx(want, abs=0.01)
     assert 0 <= e.capex_usd <= plan.totals.capex_usd + 0.005
     energy = sum(s.energy_usd_per_year for s in plan.selections
                  if {"power_idle_w", "power_max_w"} & set(catalog.server(s.server).estimated_fields()))
-    if plan.costs.network_energy_usd_per_year and any(
-            {"power_typical_w", "power_w", "power_idle_w", "power_max_w"}
-            & set(catalog.get(x.id).estimated_fields())
-            for x in e.entries if x.kind in ("switch", "optic", "appliance")):
+    drives_energy = {"switch": {"power_typical_w"}, "optic": {"power_w"},
+                     "appliance": {"power_idle_w", "power_max_w"}}
+    if any(drives_energy[x.kind] & set(catalog.get(x.id).estimated_fields())
+           for x in e.entries if x.kind in drives_energy):
         energy += plan.costs.network_energy_usd_per_year
     assert e.energy_usd_per_year == pytest.approx(energy, abs=0.01)
     assert e.energy_usd_per_year <= plan.totals.opex_usd_per_year + 0.005
@@ -308,3 +318,136 @@ def test_bundled_plans_of_the_examples_have_no_stale_figures():
     for name in ("enterprise-pod.yaml", "neocloud.yaml", "gb200-su.yaml"):
         plan = rackplan.plan(rackplan.load_scenario(REPO / "examples" / name))
         assert not [w for w in plan.warnings if w.startswith(STALE_WARNING)], name
+
+
+# ------------------------------------------------------------------- overrides and their marks
+
+
+def test_a_quote_at_the_bundled_value_still_replaces_the_estimate(bundled, write_yaml):
+    switch = bundled.switch("nvidia-qm9700")
+    assert "price_usd" in switch.estimated_fields()
+    same = write_yaml("q.yaml", {"switches": [{"id": switch.id, "price_usd": switch.price_usd,
+                                               "sources": ["price_usd: quote Q-1, 2026-11"]}]})
+    quoted = rackplan.load_catalog(same).switch(switch.id)
+    assert "price_usd" not in quoted.estimated_fields()
+    assert not [s for s in quoted.sources if s.startswith("price_usd: estimate")]
+    assert quoted.as_of == switch.as_of  # no figure changed: the month holds
+
+
+def test_an_override_of_sources_alone_replaces_the_lines_of_the_fields_it_names(bundled, write_yaml):
+    server = bundled.server("dell-xe9680-h200")
+    assert "power_max_w" in server.estimated_fields()
+    path = write_yaml("s.yaml", {"servers": [{"id": server.id, "sources": [
+        "power_max_w: measured 10.4 kW at the wall in our lab, 2026-10"]}]})
+    got = rackplan.load_catalog(path).server(server.id)
+    assert got.power_max_w == server.power_max_w
+    assert "power_max_w" not in got.estimated_fields()
+    assert "power_idle_w" in got.estimated_fields()
+
+
+def test_a_new_entry_without_sources_is_given_not_estimated(write_yaml, run):
+    new = {"id": "acme-x1", "vendor": "Acme", "model": "X1", "gpu": "h200-sxm", "gpu_count": 8,
+           "scale_up_gpus": 8, "u_height": 6, "power_idle_w": 2000.0, "power_max_w": 10000.0,
+           "cooling": "air", "liquid_fraction": 0.0, "weight_kg": 100.0, "price_usd": 250000.0,
+           "lead_time_weeks": 10.0, "origin": "US",
+           "sources": ["power_max_w: estimate: our guess from the PSUs"]}
+    path = write_yaml("mine.yaml", {"servers": [new]})
+    server = rackplan.load_catalog(path).server("acme-x1")
+    assert server.estimated_fields() == ["power_max_w"]
+    assert server.sources[-1] == (f"gpu_count, scale_up_gpus, u_height, power_idle_w, weight_kg, "
+                                  f"price_usd, lead_time_weeks, origin: given in {path}")
+    shown = run("catalog", "show", "acme-x1", "--catalog", str(path)).stdout
+    assert "1 of 9 figures rest on estimates" in shown
+
+
+def test_a_new_month_replaces_the_line_about_the_old_one(bundled, write_yaml):
+    server = bundled.server("dell-xe9680-h200")
+    assert any(s.startswith("as_of:") for s in server.sources)
+    dated = rackplan.load_catalog(write_yaml("d.yaml", {"as_of": "2026-11", "servers": [
+        {"id": server.id, "price_usd": 300000.0}]})).server(server.id)
+    undated = rackplan.load_catalog(write_yaml("u.yaml", {"servers": [
+        {"id": server.id, "price_usd": 300000.0}]})).server(server.id)
+    for got in (dated, undated):
+        assert not [s for s in got.sources if s.startswith("as_of:")]
+    assert (dated.as_of, undated.as_of) == ("2026-11", None)
+
+
+# ------------------------------------------------------------------------ tariffs and energy
+
+
+def _taxed_pod(write_yaml, sheet: dict) -> tuple[rackplan.Plan, rackplan.Catalog]:
+    scenario = rackplan.load_scenario(POD)
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["site"]["tariffs"] = {"TW": 0.25}
+    catalog = rackplan.load_catalog(write_yaml("sheet.yaml", sheet))
+    plan = rackplan.plan(rackplan.Scenario.model_validate(data), catalog,
+                         force_models={"llm-finetune": "nvidia-dgx-h200"})
+    return plan, catalog
+
+
+def test_a_tariff_rests_on_an_estimate_when_the_price_or_the_origin_does(write_yaml, bundled):
+    dgx = bundled.server("nvidia-dgx-h200")
+    assert {"price_usd", "origin"} <= set(dgx.estimated_fields())
+    # the price quoted, the origin still an estimate: the tariff rests on the estimated origin
+    plan, catalog = _taxed_pod(write_yaml, {"servers": [
+        {"id": dgx.id, "price_usd": 340000.0, "sources": ["price_usd: quote Q-2, 2026-11"]}]})
+    (sel,) = plan.selections
+    assert sel.tariff_usd == pytest.approx(0.25 * sel.server_usd)
+    tariff_line = next(b for b in plan.bom if b.category == "tariffs")
+    assert tariff_line.estimate and tariff_line.extended_usd == sel.tariff_usd
+    racks = sum(b.extended_usd for b in plan.bom if b.category == "racks")
+    assert plan.estimates.capex_usd == pytest.approx(sel.tariff_usd + racks)
+    _check_estimates_add_up(plan, catalog)
+    # price and origin quoted: nothing of the servers or their tariff is an estimate
+    plan, catalog = _taxed_pod(write_yaml, {"as_of": "2026-11", "servers": [
+        {"id": dgx.id, "price_usd": 340000.0, "origin": "TW",
+         "sources": ["price_usd, origin: quote Q-2 (assembled in Taiwan), 2026-11"]}]})
+    (sel,) = plan.selections
+    assert sel.tariff_usd > 0
+    assert not next(b for b in plan.bom if b.category == "tariffs").estimate
+    assert plan.estimates.capex_usd == pytest.approx(racks)
+    _check_estimates_add_up(plan, catalog)
+
+
+def test_network_energy_rests_on_the_power_figures_energy_is_computed_from(write_yaml):
+    """A switch's power_max_w only sizes reserved power: quoting the typical draw of every
+    switch and the power of every optic and appliance takes the network energy out of the
+    estimate, while power_max_w stays estimated."""
+    scenario = rackplan.load_scenario(REPO / "examples" / "superpod-h100.yaml")
+    base = rackplan.plan(scenario)
+    assert base.costs.network_energy_usd_per_year > 0
+    bundled = rackplan.load_catalog()
+    measured = "measured in our lab, 2026-10"
+    sheet: dict = {"switches": [], "optics": [], "appliances": []}
+    for x in base.estimates.entries:
+        entry = bundled.get(x.id)
+        if x.kind == "switch":
+            sheet["switches"].append({"id": x.id, "sources": [f"power_typical_w: {measured}"]})
+            assert "power_max_w" in entry.estimated_fields()
+        elif x.kind == "optic":
+            sheet["optics"].append({"id": x.id, "sources": [f"power_w: {measured}"]})
+        elif x.kind == "appliance":
+            sheet["appliances"].append({"id": x.id, "sources": [
+                f"power_idle_w, power_max_w: {measured}"]})
+    catalog = rackplan.load_catalog(write_yaml("power.yaml", sheet))
+    plan = rackplan.plan(scenario, catalog)
+    assert plan.totals.opex_usd_per_year == base.totals.opex_usd_per_year
+    servers = sum(s.energy_usd_per_year for s in plan.selections)
+    assert plan.estimates.energy_usd_per_year == pytest.approx(servers)
+    assert base.estimates.energy_usd_per_year == pytest.approx(
+        servers + base.costs.network_energy_usd_per_year)
+    _check_estimates_add_up(plan, catalog)
+
+
+def test_a_later_phase_is_warned_of_by_its_own_order_date(write_yaml):
+    scenario = rackplan.load_scenario(POD)  # ordered 2026-12-01
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    work = data["workloads"][0]
+    work.pop("gpus")
+    work["phases"] = [{"gpus": 64}, {"gpus": 192, "order_date": "2028-06-01"}]
+    sheet = write_yaml("q.yaml", {"as_of": "2026-11", "servers": [
+        {"id": "dell-xe9680-h200", "price_usd": 289000.0}]})
+    plan = rackplan.plan(rackplan.Scenario.model_validate(data), rackplan.load_catalog(sheet),
+                         force_models={"llm-finetune": "dell-xe9680-h200"})
+    stale = [w for w in plan.warnings if w.startswith(STALE_WARNING) and "dell-xe9680-h200" in w]
+    assert len(stale) == 1 and "19 months before the order date 2028-06-01" in stale[0]

@@ -75,3 +75,29 @@ def test_readme_quotes_the_committed_packing_figures():
     seconds = re.search(r"100,000 random two-dimensional items \(default time limit\): "
                         r"([0-9.]+) s", (REPO / "benchmarks" / "results" / "packing.md").read_text())
     assert seconds and f"100,000 two-dimensional items in {seconds[1]} s" in readme
+
+
+def test_readme_catalog_counts_and_price_sheet_figures_are_true():
+    """The catalog section's counts are the bundled catalog's, and the two estimated_usd lines
+    it quotes are what the plans print."""
+    import re
+
+    import rackplan
+    from rackplan.render.report import estimated_text
+
+    readme = " ".join((REPO / "README.md").read_text().split())
+    catalog = rackplan.load_catalog()
+    vendors = sorted({s.vendor for s in catalog.servers})
+    assert (f"{len(catalog.servers)} servers and rack-scale systems from "
+            f"{', '.join(vendors[:-1])} and {vendors[-1]}") in readme
+    assert f"{len(catalog.gpus)} GPUs and {len(catalog.racks)} rack types" in readme
+    pod = rackplan.load_scenario(REPO / "examples" / "enterprise-pod.yaml")
+    for catalog_files in ((), (REPO / "examples" / "catalogs" / "price-sheet.yaml",)):
+        plan = rackplan.plan(pod, rackplan.load_catalog(*catalog_files))
+        head = re.match(r"(\$[0-9,]+ of \$[0-9,]+ capex \([0-9.]+%\))", estimated_text(plan))
+        assert head is not None and f"`estimated_usd {head[1]} ...`" in readme, head
+    sheet_plan = rackplan.plan(pod, rackplan.load_catalog(
+        REPO / "examples" / "catalogs" / "price-sheet.yaml"))
+    (sel,) = sheet_plan.selections
+    assert sel.server == "supermicro-sys-821ge-tnhr-h200"
+    assert f"quoted Supermicro servers at ${sel.server_usd / sel.count:,.0f} each" in readme

@@ -192,6 +192,8 @@ def list_cmd(kind: str | None, vendor: str | None, gpu: str | None, cooling: str
       rackplan catalog list --stale 12
       rackplan catalog list --format json --catalog my-prices.yaml
     """
+    if on is not None and stale is None:
+        raise click.UsageError("--on gives the date --stale counts from; give --stale MONTHS too")
     cat = load_catalog(*catalog_files)
     sections = _select(cat, kind, vendor, gpu, cooling)
     day = on.date() if on is not None else dt.date.today()
@@ -211,9 +213,14 @@ def list_cmd(kind: str | None, vendor: str | None, gpu: str | None, cooling: str
         parts = []
         when = f" older than {stale} months on {day}, or undated" if stale is not None else ""
         for k, items in sections.items():
+            if stale is not None and not items:
+                continue  # only the sections with something old
             rows = [_row(e, k, day if stale is not None else None) for e in items]
             parts.append(table([name for name, _, _ in _SUMMARY[k]] + ["as_of"], rows,
                                title=f"{_TITLES[k]} ({len(items)}{when})"))
+        if not parts:
+            parts.append(f"No entry is more than {stale} months old on {day}, and none is "
+                         "undated.\n")
         marked = sum(bool(e.estimated_fields()) for items in sections.values() for e in items)
         if marked:
             parts.append(f"{ESTIMATE_MARK} estimate: no public figure; "

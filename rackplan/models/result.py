@@ -296,7 +296,7 @@ class BomLine(BaseModel):
     """None when the catalog gives none."""
     estimate: bool
     """True when the catalog's price is an estimate (or unsourced); a tariff line: when the
-    price of any part it taxes is."""
+    price or the origin of any part it taxes is."""
 
 
 class PhaseOnline(BaseModel):
@@ -485,11 +485,12 @@ class Estimates(BaseModel):
     model_config = _CONFIG
 
     capex_usd: float
-    """Capex resting on estimated prices: the BOM lines whose ``price_usd`` is an estimate, and
-    the tariffs on them. At most ``totals.capex_usd``."""
+    """Capex resting on estimates: the BOM lines whose ``price_usd`` is an estimate, and the
+    tariffs on parts whose price or origin is one. At most ``totals.capex_usd``."""
     energy_usd_per_year: float
-    """Energy cost per year resting on estimated power figures (``power_idle_w``,
-    ``power_max_w``, a switch's ``power_typical_w``, an optic's ``power_w``). At most
+    """Energy cost per year resting on estimated power figures: servers whose
+    ``power_idle_w`` or ``power_max_w`` is one, and the network's energy when a switch's
+    ``power_typical_w``, an optic's ``power_w`` or an appliance's power is. At most
     ``totals.opex_usd_per_year``."""
     entries: list[EntryEstimates]
     """Every catalog entry the plan uses: its servers (per selection also in

@@ -28,6 +28,11 @@ def price_is_estimate(entry: CatalogEntry) -> bool:
     return "price_usd" in entry.estimated_fields()
 
 
+def tariff_rests_on_estimate(entry: CatalogEntry) -> bool:
+    """True when the entry's price or its origin (which sets the tariff rate) is an estimate."""
+    return bool({"price_usd", "origin"} & set(entry.estimated_fields()))
+
+
 def _description(entry: CatalogEntry) -> str:
     vendor = getattr(entry, "vendor", None)
     model = getattr(entry, "model", None) or getattr(entry, "description", None)
@@ -57,7 +62,7 @@ def bill_of_materials(scenario: Scenario, selections: list[Selection], chosen: l
         if amount:
             tariffs[server.origin] += amount
             tariff_what[server.origin].add("servers")
-            tariff_estimated[server.origin] |= price_is_estimate(server)
+            tariff_estimated[server.origin] |= tariff_rests_on_estimate(server)
     if netplan is not None:
         design = netplan.design
         switches: dict[str, int] = defaultdict(int)
@@ -124,7 +129,7 @@ def _device_line(lines: list[BomLine], category: str, entry: CatalogEntry, qty: 
     if amount:
         tariffs[origin] += amount
         tariff_what[origin].add(category)
-        tariff_estimated[origin] |= price_is_estimate(entry)
+        tariff_estimated[origin] |= tariff_rests_on_estimate(entry)
 
 
 def costs_from_bom(bom: list[BomLine], netplan: NetworkPlan | None, scenario: Scenario) -> Costs:

@@ -200,7 +200,12 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     if netplan is not None:
         warnings.extend(netplan.design.warnings)
     entries = _entries_used(chosen, site, netplan)
-    warnings.extend(stale_warnings(scenario, entries, selections, bom))
+    last_order: dict[str, dt.date] = {}
+    for k, c in enumerate(chosen):
+        ordered = start + dt.timedelta(days=max(order_days(scenario, scenario.workloads[k],
+                                                           delays[k] if delays else None)))
+        last_order[c.server.id] = max(last_order.get(c.server.id, ordered), ordered)
+    warnings.extend(stale_warnings(scenario, entries, last_order, bom))
     first_order = min(min(order_days(scenario, w)) for w in scenario.workloads)
     if schedule.ready - first_order > FAR_READY_YEARS * DAYS_PER_YEAR:
         warnings.append(f"the plan is ready on {start + dt.timedelta(days=schedule.ready)}, "

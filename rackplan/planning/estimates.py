@@ -30,7 +30,16 @@ STALE_WARNING = "catalog figures more than 12 months old"
 
 _KINDS = {"servers": "server", "racks": "rack", "switches": "switch", "optics": "optic",
           "cables": "optic", "appliances": "appliance"}
-_POWER_FIELDS = {"power_idle_w", "power_max_w", "power_typical_w", "power_w"}
+ENERGY_FIELDS = {"server": {"power_idle_w", "power_max_w"}, "switch": {"power_typical_w"},
+                 "optic": {"power_w"}, "appliance": {"power_idle_w", "power_max_w"}, "rack": set()}
+"""The fields a part's energy is computed from (a switch's maximum power only sizes the rack
+power it reserves)."""
+
+
+def tariff_estimated(estimated: list[str] | set[str]) -> bool:
+    """A tariff rests on an estimate when the price it taxes or the origin it is charged by
+    does."""
+    return bool({"price_usd", "origin"} & set(estimated))
 
 
 def server_estimates(server: Server, gpu: GPU | None) -> list[str]:
@@ -59,17 +68,17 @@ def plan_estimates(scenario: Scenario, used: Mapping[str, CatalogEntry],
                                       usd=line.extended_usd))
         if "price_usd" in estimated:
             capex += line.extended_usd
-            origin = getattr(entry, "origin", None)
-            if line.category in ("switches", "appliances") and origin:  # servers': below
-                capex += rounded(line.extended_usd * tariff(scenario, origin), 2)
+        origin = getattr(entry, "origin", None)
+        if line.category in ("switches", "appliances") and origin and tariff_estimated(estimated):
+            capex += rounded(line.extended_usd * tariff(scenario, origin), 2)  # servers': below
         if line.category != "servers" and not isinstance(entry, RackType):
-            network_power_estimated |= bool(_POWER_FIELDS & set(estimated))
+            network_power_estimated |= bool(ENERGY_FIELDS[_KINDS[line.category]] & set(estimated))
     energy = 0.0
     for sel in selections:
         server_fields = set(used[sel.server].estimated_fields())
-        if "price_usd" in server_fields:
+        if tariff_estimated(server_fields):
             capex += sel.tariff_usd
-        if _POWER_FIELDS & server_fields:
+        if ENERGY_FIELDS["server"] & server_fields:
             energy += sel.energy_usd_per_year
     if network_power_estimated:
         energy += network_energy_usd_per_year
@@ -78,13 +87,11 @@ def plan_estimates(scenario: Scenario, used: Mapping[str, CatalogEntry],
 
 
 def stale_warnings(scenario: Scenario, used: Mapping[str, CatalogEntry],
-                   selections: list[Selection], bom: list[BomLine]) -> list[str]:
+                   orders: Mapping[str, dt.date], bom: list[BomLine]) -> list[str]:
     """One warning per chosen entry whose figures are more than :data:`STALE_MONTHS` older than
-    the order date (a server's own order date; the scenario's start for the rest)."""
-    order: dict[str, dt.date] = {}
-    for sel in selections:
-        day = sel.order_date or scenario.start
-        order[sel.server] = min(order.get(sel.server, day), day)
+    the date it is ordered: ``orders`` maps a server id to the last date any of its units is
+    ordered (a later phase's); the rest count from the scenario's start."""
+    order = dict(orders)
     out = []
     for line in bom:
         if line.category == "tariffs" or line.item not in used:
