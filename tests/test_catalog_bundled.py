@@ -236,6 +236,11 @@ INTEGRATED_NICS = {"gaudi3": 3 * 200}
 Network Configuration)."""
 
 
+PORTS_PER_GPU = {"amd-helios-mi450": 3}
+"""Systems with several scale-out ports per GPU: Helios's 43 TB/s of Ethernet scale-out is three
+800G ports per GPU for its 72 GPUs (electronicdesign.com, OCP 2025)."""
+
+
 def test_scale_out_ports_match_the_gpus(bundled):
     """SXM systems have one scale-out port per GPU; PCIe systems at least one per two GPUs;
     systems whose GPUs carry their own NICs the GPUs' scale-out bandwidth."""
@@ -243,6 +248,8 @@ def test_scale_out_ports_match_the_gpus(bundled):
         compute = server.network.compute
         if server.gpu in INTEGRATED_NICS:
             assert compute.ports * compute.gbps == server.gpu_count * INTEGRATED_NICS[server.gpu]
+        elif server.id in PORTS_PER_GPU:
+            assert compute.ports == server.gpu_count * PORTS_PER_GPU[server.id], server.id
         elif server.rack_scale or server.gpu_count == server.scale_up_gpus:
             assert compute.ports == server.gpu_count, server.id
         else:

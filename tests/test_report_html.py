@@ -530,3 +530,11 @@ def test_plan_format_html(run, tmp_path):
     written = run("plan", example, "--format", "html", "-o", str(out))
     assert written.exit_code == 0 and written.stdout == ""
     assert out.read_text(encoding="utf-8") == printed.stdout
+
+
+def test_the_estimated_figures_table(examples):
+    plan, catalog = examples["superpod-h100"]
+    text = " ".join("".join(Page(plan_html(plan, catalog)).text).split())
+    assert "Estimated catalog figures" in text and "rest on estimated catalog figures" in text
+    for entry in plan.estimates.entries:
+        assert entry.id in text and ", ".join(entry.estimated) in text

@@ -52,7 +52,7 @@ from .elevation import (
     unknown_rack_types,
     workload_colors,
 )
-from .report import sections, summary
+from .report import ESTIMATES_SECTION, estimated_text, sections, summary
 from .table import format_value
 
 HTML_MAX_LAYOUTS = 24
@@ -489,6 +489,8 @@ def report_context(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None 
                      "ids": ", ".join(fl.racks[:40]) + (" …" if len(fl.racks) > 40 else "")}
         warnings = [w for w in warnings if not _is_feed_loss_warning(w)]
     nav = [("summary", "Summary"), ("selections", "Selections"), ("costs", "Costs and limits"),
+           *([("estimates", "Estimates")] if plan.estimates is not None and plan.estimates.entries
+             else []),
            ("schedule", "Schedule"), ("racks", "Racks")]
     if fabrics:
         nav.append(("fabrics", "Fabrics"))
@@ -510,6 +512,8 @@ def report_context(plan: Plan, catalog: Catalog | Mapping[str, RackType] | None 
         "selections": _section(plan, "Selections"),
         "racks_by_type": _section(plan, "Racks by type"),
         "costs": _section(plan, "Costs"),
+        "estimates": _section(plan, ESTIMATES_SECTION),
+        "estimated_text": estimated_text(plan) if plan.estimates is not None else "",
         "schedule": _section(plan, "Schedule"),
         "deliveries": _section(plan, "Deliveries by month"),
         "fiscal_years": _section(plan, "Cash flow by fiscal year"),

@@ -48,6 +48,10 @@ def summary(plan: Plan) -> list[tuple[str, Any]]:
     ]
 
 
+ESTIMATES_SECTION = "Estimated figures (catalog entries used)"
+"""Title of the section listing each catalog entry the plan uses and its estimated figures."""
+
+
 def estimated_text(plan: Plan) -> str:
     """How many of the plan's dollars rest on estimated catalog figures, in words."""
     e = plan.estimates
@@ -150,7 +154,7 @@ def sections(plan: Plan) -> list[Section]:
         out.append(("Cash flow by fiscal year", ["fiscal_year", "capex_usd", "energy_usd",
                                                  "cumulative_usd"], _fiscal_years(plan)))
     if plan.estimates is not None:
-        out.append(("Estimated figures (catalog entries used)",
+        out.append((ESTIMATES_SECTION,
                     ["entry", "kind", "usd", "as_of", "estimated"],
                     [[e.id, e.kind, round(e.usd), e.as_of, ", ".join(e.estimated) or "none"]
                      for e in plan.estimates.entries]))
