@@ -321,6 +321,30 @@ def _entry_label(section: str, data: Any, index: int) -> str:
     return f"{section}[#{index + 1}]"
 
 
+_BUNDLED_READ: dict[tuple[str, int, int], list[tuple[str, int, Any]]] = {}
+"""Parsed bundled files of this process, by (path, mtime in ns, size): a catalog the disk cache
+cannot hold (one with a user file's problems) still parses the bundled YAML only once."""
+
+
+def _read_bundled_file(path: Path, problems: list[Problem]) -> list[tuple[str, int, Any]]:
+    """:func:`_read_catalog_file` for a bundled file, remembered while the file is unchanged and
+    has no problems (the entries are copied before they are changed, so the parsed ones are
+    never touched)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    key = (str(path), stat.st_mtime_ns, stat.st_size) if stat is not None else None
+    if key is not None and key in _BUNDLED_READ:
+        return _BUNDLED_READ[key]
+    found: list[Problem] = []
+    items = _read_catalog_file(path, found)
+    problems.extend(found)
+    if key is not None and not found:
+        _BUNDLED_READ[key] = items
+    return items
+
+
 def _read_catalog_file(path: str | Path, problems: list[Problem]) -> list[tuple[str, int, Any]]:
     """Parse one catalog file into (section, index, raw entry) triples."""
     name = str(path)
@@ -397,7 +421,8 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
             continue
         seen_files.add(resolved)
         try:
-            items = _read_catalog_file(path, problems)
+            items = (_read_bundled_file(path, problems) if bundled
+                     else _read_catalog_file(path, problems))
         except CatalogError as exc:  # one line for the file; the others are still checked
             problems.extend(exc.problems)
             unreadable.append(name)
