@@ -295,8 +295,9 @@ class BomLine(BaseModel):
     lead_time_weeks: float | None
     """None when the catalog gives none."""
     estimate: bool
-    """True when the catalog's price is an estimate (or unsourced); a tariff line: when the
-    price or the origin of any part it taxes is."""
+    """True when the catalog's price is an estimate (or unsourced); false on a tariff line,
+    which has no catalog price (the tariffs resting on estimates are in
+    ``estimates.capex_usd``)."""
 
 
 class PhaseOnline(BaseModel):

@@ -28,11 +28,6 @@ def price_is_estimate(entry: CatalogEntry) -> bool:
     return "price_usd" in entry.estimated_fields()
 
 
-def tariff_rests_on_estimate(entry: CatalogEntry) -> bool:
-    """True when the entry's price or its origin (which sets the tariff rate) is an estimate."""
-    return bool({"price_usd", "origin"} & set(entry.estimated_fields()))
-
-
 def _description(entry: CatalogEntry) -> str:
     vendor = getattr(entry, "vendor", None)
     model = getattr(entry, "model", None) or getattr(entry, "description", None)
@@ -46,7 +41,6 @@ def bill_of_materials(scenario: Scenario, selections: list[Selection], chosen: l
     lines: list[BomLine] = []
     tariffs: dict[str, float] = defaultdict(float)
     tariff_what: dict[str, set[str]] = defaultdict(set)
-    tariff_estimated: dict[str, bool] = defaultdict(bool)
     # servers: one line per model; the extended price is the selections' (rounded) sum
     by_server: dict[str, list[int]] = defaultdict(list)
     for k, c in enumerate(chosen):
@@ -62,7 +56,6 @@ def bill_of_materials(scenario: Scenario, selections: list[Selection], chosen: l
         if amount:
             tariffs[server.origin] += amount
             tariff_what[server.origin].add("servers")
-            tariff_estimated[server.origin] |= tariff_rests_on_estimate(server)
     if netplan is not None:
         design = netplan.design
         switches: dict[str, int] = defaultdict(int)
@@ -76,7 +69,7 @@ def bill_of_materials(scenario: Scenario, selections: list[Selection], chosen: l
                 entries[use.optic.id] = use.optic
         for sid, qty in switches.items():
             sw = entries[sid]
-            _device_line(lines, "switches", sw, qty, scenario, tariffs, tariff_what, tariff_estimated)
+            _device_line(lines, "switches", sw, qty, scenario, tariffs, tariff_what)
         for kind in ("optics", "cables"):
             for oid, qty in optics.items():
                 o = entries[oid]
@@ -94,7 +87,7 @@ def bill_of_materials(scenario: Scenario, selections: list[Selection], chosen: l
             appliances[spec.appliance] += spec.count
         for aid, qty in appliances.items():
             _device_line(lines, "appliances", netplan.appliance_entries[aid], qty, scenario,
-                         tariffs, tariff_what, tariff_estimated)
+                         tariffs, tariff_what)
     for t in sorted(set(rack_types)):
         rack = site.racks[t]
         qty = rack_types.count(t)
@@ -111,13 +104,13 @@ def bill_of_materials(scenario: Scenario, selections: list[Selection], chosen: l
                              description=f"{rate:.4g} tariff on {' and '.join(sorted(tariff_what[origin]))} "
                                          f"assembled in {origin}",
                              quantity=1, unit_usd=amount, extended_usd=amount, lead_time_weeks=None,
-                             estimate=tariff_estimated[origin]))
+                             estimate=False))
     return lines
 
 
 def _device_line(lines: list[BomLine], category: str, entry: CatalogEntry, qty: int,
                  scenario: Scenario, tariffs: dict[str, float],
-                 tariff_what: dict[str, set[str]], tariff_estimated: dict[str, bool]) -> None:
+                 tariff_what: dict[str, set[str]]) -> None:
     price = float(entry.price_usd)  # type: ignore[attr-defined]
     extended = rounded(qty * price, 2)
     lines.append(BomLine(category=category, item=entry.id, description=_description(entry),
@@ -129,7 +122,6 @@ def _device_line(lines: list[BomLine], category: str, entry: CatalogEntry, qty: 
     if amount:
         tariffs[origin] += amount
         tariff_what[origin].add(category)
-        tariff_estimated[origin] |= tariff_rests_on_estimate(entry)
 
 
 def costs_from_bom(bom: list[BomLine], netplan: NetworkPlan | None, scenario: Scenario) -> Costs:
