@@ -39,6 +39,7 @@ from .models.scenario import FabricOptics, FabricSpec, Network, NetworkAppliance
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 _MONTH: TypeAdapter[str] = TypeAdapter(Month)
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 _SINGULAR = {"gpus": "GPU", "servers": "server", "racks": "rack type", "switches": "switch",
              "optics": "optic", "appliances": "appliance"}
@@ -514,22 +515,42 @@ def _entry_problems(exc: ValidationError, entry_id: str, raw: _RawEntry,
     return problems
 
 
+AGING = ("price_usd", "lead_time_weeks")
+"""The figures that age: an entry's ``as_of`` is the month of the oldest source behind these."""
+
+
 def _apply_override(base: _RawEntry, item: dict[str, Any], file: str) -> None:
     """Merge a user entry over an existing one.
 
     The bundled source lines of the fields it gives (or that its own source lines name) are
     dropped, a line about several fields keeping the names of those left alone, so that a quote
-    replacing an estimate is no longer marked as one, even at the same value. Figures changed
-    without an ``as_of`` (the entry's or the file's) leave the entry undated: the old month no
-    longer holds for all of its figures; the lines about the old month go with it.
+    replacing an estimate is no longer marked as one, even at the same value; a field it gives
+    that none of its own source lines names gets ``"<fields>: overridden in <file>"``.
+
+    ``as_of``: an override with a month of its own (the entry's or its file's) that gives every
+    aging figure the entry has (price, lead time) dates the entry; one that gives only some
+    dates it to the older of the two months, since the others keep theirs. An override that
+    changes an aging figure without a month leaves the entry undated.
     """
     given_sources = item.get("sources")
-    named = set().union(*(source_line_fields(x) for x in given_sources)) \
-        if isinstance(given_sources, list) else set()
+    own = given_sources if isinstance(given_sources, list) else []
+    named = set().union(*(source_line_fields(x) for x in own))
     given = [k for k in item if k not in ("id", "sources", "as_of")]
     changed = [k for k in given if base.data.get(k) != item[k]]
-    undated = bool(changed) and "as_of" not in item
-    dropped = set(given) | named | ({"as_of"} if undated or "as_of" in item else set())
+    aging = [k for k in AGING if k in base.data or k in item]
+    undated = bool(set(changed) & set(aging)) and "as_of" not in item
+    month = base.data.get("as_of")
+    if "as_of" in item and item["as_of"] is not None:
+        new = item["as_of"]
+        try:
+            _MONTH.validate_python(new)
+            valid = isinstance(month, str) and bool(_MONTH_RE.match(month))
+        except ValidationError:  # keep the bad month for validation to report
+            valid = False
+        quoted_all = set(aging) <= set(given)
+        month = min(month, new) if valid and not quoted_all else new
+    redated = undated or month != base.data.get("as_of")
+    dropped = set(given) | named | ({"as_of"} if redated else set())
     kept = []
     for line in base.data.get("sources", []) or []:
         names = source_line_fields(line)
@@ -540,12 +561,15 @@ def _apply_override(base: _RawEntry, item: dict[str, Any], file: str) -> None:
             left = [n.strip() for n in head.split(",") if n.strip() not in dropped]
             line = f"{', '.join(left)}: {rest}"
         kept.append(line)
-    if given_sources is None:
-        given_sources = [f"{', '.join(given)}: overridden in {file}"] if given else []
-    data = {**base.data, **item,
-            "sources": [*kept, *given_sources] if isinstance(given_sources, list) else given_sources}
+    unnamed = [k for k in given if k not in named]
+    added = [f"{', '.join(unnamed)}: overridden in {file}"] if unnamed else []
+    sources = [*kept, *own, *added] if given_sources is None or isinstance(given_sources, list) \
+        else given_sources
+    data = {**base.data, **item, "sources": sources}
     if undated:
         data.pop("as_of", None)
+    elif month is not None:
+        data["as_of"] = month
     base.data = data
     base.file = file
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -59,11 +60,46 @@ def test_months_between():
 def test_a_file_as_of_dates_its_entries_unless_an_entry_gives_its_own(write_yaml):
     path = write_yaml("quote.yaml", {
         "as_of": "2026-10",
-        "servers": [{"id": "dell-xe9680-h200", "price_usd": 300000.0},
-                    {"id": "dell-xe9680-h100", "price_usd": 250000.0, "as_of": "2026-08"}]})
+        "servers": [{"id": "dell-xe9680-h200", "price_usd": 300000.0, "lead_time_weeks": 9.0},
+                    {"id": "dell-xe9680-h100", "price_usd": 250000.0, "lead_time_weeks": 9.0,
+                     "as_of": "2026-08"}]})
     cat = rackplan.load_catalog(path)
     assert cat.server("dell-xe9680-h200").as_of == "2026-10"
     assert cat.server("dell-xe9680-h100").as_of == "2026-08"
+
+
+def test_a_quote_of_some_aging_figures_keeps_the_older_month(bundled, write_yaml):
+    """A sheet quoting only the price leaves the bundled lead time, and its month, in place;
+    an entry that gives nothing does not re-date it either."""
+    bundled_month = bundled.server("dell-xe9680-h200").as_of
+    helios = bundled.server("amd-helios-mi450").as_of
+    path = write_yaml("quote.yaml", {"as_of": "2026-11", "servers": [
+        {"id": "dell-xe9680-h200", "price_usd": 300000.0}, {"id": "amd-helios-mi450"}]})
+    cat = rackplan.load_catalog(path)
+    assert cat.server("dell-xe9680-h200").as_of == min(bundled_month, "2026-11") == bundled_month
+    assert cat.server("amd-helios-mi450").as_of == helios == "2025-10"
+    # a quote older than the bundled month dates the entry to the quote
+    old = write_yaml("old.yaml", {"as_of": "2025-06", "servers": [
+        {"id": "dell-xe9680-h200", "price_usd": 300000.0}]})
+    assert rackplan.load_catalog(old).server("dell-xe9680-h200").as_of == "2025-06"
+
+
+def test_a_source_line_that_names_no_field_still_makes_a_quote(bundled, write_yaml, run):
+    path = write_yaml("q.yaml", {"servers": [{"id": "dell-xe9680-h200", "price_usd": 250000.0,
+                                              "sources": ["Dell quote Q-77, 2026-11"]}]})
+    server = rackplan.load_catalog(path).server("dell-xe9680-h200")
+    assert "price_usd" not in server.estimated_fields()
+    assert server.sources[-2:] == ["Dell quote Q-77, 2026-11", f"price_usd: overridden in {path}"]
+
+
+def test_a_misspelt_field_in_a_source_line_is_an_error(write_yaml, run):
+    path = write_yaml("q.yaml", {"servers": [{"id": "dell-xe9680-h200", "lead_time_weeks": 10.0,
+                                              "sources": ["lead_time: dell quote"]}]})
+    result = run("catalog", "validate", str(path))
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {path}: servers[dell-xe9680-h200].sources: ")
+    assert "'lead_time'" in line and "did you mean 'lead_time_weeks'?" in line
 
 
 def test_an_override_of_figures_without_a_month_leaves_the_entry_undated(bundled, write_yaml):
@@ -80,7 +116,7 @@ def test_an_override_of_figures_without_a_month_leaves_the_entry_undated(bundled
 
 @pytest.mark.parametrize(("value", "message"), [
     ("2026-13", "is not a month"), ("26-11", "is not a month"),
-    ("2026-11-05", "not a whole date"), (202611, "string")])
+    ("2026-11-05", "not a whole date"), (202611, "is not a month"), (2026, "is not a month")])
 def test_a_bad_month_is_one_line_naming_file_entry_and_field(write_yaml, run, value, message):
     path = write_yaml("bad.yaml", f"servers:\n  - id: dell-xe9680-h200\n    as_of: {value}\n")
     result = run("catalog", "validate", str(path))
@@ -232,7 +268,7 @@ def _check_estimates_add_up(plan: rackplan.Plan, catalog: rackplan.Catalog) -> N
     for x, line in zip(e.entries, parts, strict=True):
         assert x.estimated == catalog.get(x.id).estimated_fields()
         assert x.as_of == catalog.get(x.id).as_of
-        assert x.usd == line.extended_usd
+        assert x.extended_usd == line.extended_usd
     for s in plan.selections:
         server = catalog.server(s.server)
         gpu = catalog.gpu(server.gpu)
@@ -364,7 +400,7 @@ def test_a_new_month_replaces_the_line_about_the_old_one(bundled, write_yaml):
     server = bundled.server("dell-xe9680-h200")
     assert any(s.startswith("as_of:") for s in server.sources)
     dated = rackplan.load_catalog(write_yaml("d.yaml", {"as_of": "2026-11", "servers": [
-        {"id": server.id, "price_usd": 300000.0}]})).server(server.id)
+        {"id": server.id, "price_usd": 300000.0, "lead_time_weeks": 9.0}]})).server(server.id)
     undated = rackplan.load_catalog(write_yaml("u.yaml", {"servers": [
         {"id": server.id, "price_usd": 300000.0}]})).server(server.id)
     for got in (dated, undated):
@@ -445,8 +481,42 @@ def test_a_later_phase_is_warned_of_by_its_own_order_date(write_yaml):
     work.pop("gpus")
     work["phases"] = [{"gpus": 64}, {"gpus": 192, "order_date": "2028-06-01"}]
     sheet = write_yaml("q.yaml", {"as_of": "2026-11", "servers": [
-        {"id": "dell-xe9680-h200", "price_usd": 289000.0}]})
+        {"id": "dell-xe9680-h200", "price_usd": 289000.0, "lead_time_weeks": 10.0}]})
     plan = rackplan.plan(rackplan.Scenario.model_validate(data), rackplan.load_catalog(sheet),
                          force_models={"llm-finetune": "dell-xe9680-h200"})
     stale = [w for w in plan.warnings if w.startswith(STALE_WARNING) and "dell-xe9680-h200" in w]
     assert len(stale) == 1 and "19 months before the order date 2028-06-01" in stale[0]
+
+
+def test_an_undated_server_is_warned_of(write_yaml):
+    from rackplan.planning.estimates import UNDATED_WARNING
+
+    scenario = rackplan.load_scenario(POD)
+    sheet = write_yaml("q.yaml", {"servers": [{"id": "dell-xe9680-h200", "price_usd": 289000.0}]})
+    plan = rackplan.plan(scenario, rackplan.load_catalog(sheet),
+                         force_models={"llm-finetune": "dell-xe9680-h200"})
+    (warning,) = [w for w in plan.warnings if w.startswith(UNDATED_WARNING)]
+    assert "dell-xe9680-h200 has no as_of" in warning
+    dated = write_yaml("d.yaml", {"as_of": "2026-11", "servers": [
+        {"id": "dell-xe9680-h200", "price_usd": 289000.0}]})
+    plan = rackplan.plan(scenario, rackplan.load_catalog(dated),
+                         force_models={"llm-finetune": "dell-xe9680-h200"})
+    assert not [w for w in plan.warnings if w.startswith(UNDATED_WARNING)]
+
+
+def test_a_delivery_before_the_first_shipments_is_warned_of():
+    from rackplan.planning.estimates import NOT_YET_SHIPPING
+
+    data = rackplan.load_scenario(REPO / "examples" / "rubin-xe8812.yaml").model_dump(
+        mode="json", exclude_none=True)
+    catalog = rackplan.load_catalog()
+    server = catalog.server("dell-xe8812-rubin")
+    first = dt.date(int(server.available[:4]), int(server.available[5:]), 1)
+    lead = dt.timedelta(days=math.ceil(7 * server.lead_time_weeks))
+    data["start"] = (first - lead - dt.timedelta(days=60)).isoformat()  # arrives 2 months early
+    plan = rackplan.plan(rackplan.Scenario.model_validate(data), catalog)
+    (warning,) = [w for w in plan.warnings if NOT_YET_SHIPPING in w]
+    assert f"(available {server.available})" in warning and "available_from" in warning
+    data["start"] = (first - lead).isoformat()  # arrives on the first of the month: fine
+    plan = rackplan.plan(rackplan.Scenario.model_validate(data), catalog)
+    assert not [w for w in plan.warnings if NOT_YET_SHIPPING in w]

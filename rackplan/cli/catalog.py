@@ -10,7 +10,7 @@ import click
 
 from ..errors import CatalogError
 from ..export import catalog_stub_from_netbox
-from ..loading import check_catalog_file, load_catalog
+from ..loading import check_catalog_file, load_catalog, suggest
 from ..models import GPU, Appliance, Catalog, Optic, RackType, Server, Switch
 from ..models.catalog import months_between
 from ..render.table import Marked, csv_text, json_text, key_value_table, table
@@ -200,14 +200,19 @@ def list_cmd(kind: str | None, vendor: str | None, gpu: str | None, cooling: str
     if stale is not None:
         sections = {k: [e for e in items if (age := _age(e, day)) is None or age > stale]
                     for k, items in sections.items()}
+    def record(entry: Any, k: str) -> dict[str, Any]:
+        out = _entry_record(cat, entry, k)
+        if stale is not None:
+            out["age_months"] = _age(entry, day)
+        return out
+
     if fmt == "json":
-        text = json_text({k: [_entry_record(cat, e, k) for e in items]
-                          for k, items in sections.items()})
+        text = json_text({k: [record(e, k) for e in items] for k, items in sections.items()})
     elif fmt == "csv":
-        records = [_entry_record(cat, e, k) for k, items in sections.items() for e in items]
+        records = [record(e, k) for k, items in sections.items() for e in items]
         headers: list[str] = []
-        for record in records:
-            headers.extend(h for h in record if h not in headers)
+        for rec in records:
+            headers.extend(h for h in rec if h not in headers)
         text = csv_text(headers, [[r.get(h) for h in headers] for r in records])
     else:
         parts = []
@@ -238,7 +243,8 @@ def show_cmd(entry_id: str, fmt: str, output: str | None, catalog_files: tuple[s
     """Show every field of one entry (GPU, server or rack type) and its sources."""
     cat = load_catalog(*catalog_files)
     if entry_id not in cat:
-        close = sorted(e.id for k in _TITLES for e in getattr(cat, k) if entry_id.lower() in e.id)
+        ids = [e.id for k in _TITLES for e in getattr(cat, k)]
+        close = sorted(i for i in ids if entry_id.lower() in i) or suggest(entry_id.lower(), ids)
         hint = f"; did you mean: {', '.join(close[:5])}" if close else \
             "; see 'rackplan catalog list'"
         raise _NotFound(f"no catalog entry with id {entry_id!r}{hint}")
@@ -324,7 +330,7 @@ def validate_cmd(files: tuple[str, ...], show_all: bool) -> None:
                        "(--all prints every one)", err=True)
         raise click.exceptions.Exit(2)
     for path in files:
-        click.echo(f"ok: {path} ({counts[path]} entries)")
+        click.echo(f"ok: {path} ({counts[path]} entr{'y' if counts[path] == 1 else 'ies'})")
     click.echo(f"ok: merged with the bundled catalog: {len(merged.gpus)} GPUs, "
                f"{len(merged.servers)} servers, {len(merged.racks)} rack types")
 

@@ -7,6 +7,7 @@ a YAML file is an error rather than a silently ignored value.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from typing import Annotated, Any, Literal
 
@@ -19,6 +20,7 @@ from pydantic import (
     PrivateAttr,
     StrictFloat,
     StrictInt,
+    field_validator,
     model_validator,
 )
 
@@ -49,6 +51,8 @@ _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 def _month_before(value: Any) -> Any:
     if isinstance(value, dt.date):
         raise ValueError(f"give a month as 'YYYY-MM' (e.g. '{value:%Y-%m}'), not a whole date")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a month: give it as 'YYYY-MM', e.g. '2026-11'")
     return value
 
 
@@ -108,6 +112,21 @@ class CatalogEntry(BaseModel):
     """*(added)* ``YYYY-MM``: the month the entry's figures were current (for figures of several
     dates, the oldest behind its price and lead time, the ones that age). A catalog file may give
     one ``as_of`` at its top for all its entries. None: undated."""
+
+    @field_validator("sources")
+    @classmethod
+    def _source_heads_name_fields(cls, sources: list[str]) -> list[str]:
+        fields = list(cls.model_fields)
+        for line in sources:
+            for name in sorted(source_line_fields(line) - set(fields)):
+                close = difflib.get_close_matches(name, fields, n=2, cutoff=0.6)
+                if close:  # a misspelt field: its figure would silently count as unsourced
+                    shown = line if len(line) <= 60 else line[:57] + "..."
+                    raise ValueError(
+                        f"the source line {shown!r} names {name!r}, which is no field of this "
+                        f"entry; did you mean {' or '.join(repr(c) for c in close)}? (a source "
+                        "line starts with the fields it supports: '<field>, <field>: <source>')")
+        return sources
 
     def figure_fields(self) -> list[str]:
         """The fields that are figures from elsewhere: numbers, ``origin`` and ``network`` (the

@@ -475,8 +475,8 @@ class EntryEstimates(BaseModel):
     source line): catalog field names, e.g. ``["power_max_w", "price_usd"]``."""
     as_of: str | None
     """The entry's ``as_of`` month (None: undated)."""
-    usd: float
-    """Its share of the capex: the BOM line's ``extended_usd`` (tariffs not included)."""
+    extended_usd: float
+    """Its BOM line's ``extended_usd``, estimated or not (tariffs not included)."""
 
 
 class Estimates(BaseModel):

@@ -40,7 +40,13 @@ from .arrays import SiteArrays, item_arrays
 from .bom import bill_of_materials, costs_from_bom, fabrics_of
 from .candidates import Candidate
 from .cashflow import CashFlowResult, EnergyStream, cash_flow, horizon_days
-from .estimates import plan_estimates, server_estimates, stale_warnings
+from .estimates import (
+    availability_warnings,
+    plan_estimates,
+    server_estimates,
+    stale_warnings,
+    undated_warning,
+)
 from .guards import plan_guards, scenario_guards
 from .layout import Unit, feed_loss, feeds_for, slots_for
 from .limits import FINAL_NODE_LIMIT, FINAL_WORK, MAX_PATTERNS, REPACK_GAP, SMALL_RACKS
@@ -206,6 +212,8 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
                                                            delays[k] if delays else None)))
         last_order[c.server.id] = max(last_order.get(c.server.id, ordered), ordered)
     warnings.extend(stale_warnings(scenario, entries, last_order, bom))
+    warnings.extend(undated_warning(entries, bom))
+    warnings.extend(availability_warnings(selections, entries))
     first_order = min(min(order_days(scenario, w)) for w in scenario.workloads)
     if schedule.ready - first_order > FAR_READY_YEARS * DAYS_PER_YEAR:
         warnings.append(f"the plan is ready on {start + dt.timedelta(days=schedule.ready)}, "

@@ -65,7 +65,7 @@ def plan_estimates(scenario: Scenario, used: Mapping[str, CatalogEntry],
         estimated = entry.estimated_fields()
         entries.append(EntryEstimates(id=entry.id, kind=_KINDS[line.category],  # type: ignore[arg-type]
                                       estimated=estimated, as_of=entry.as_of,
-                                      usd=line.extended_usd))
+                                      extended_usd=line.extended_usd))
         if "price_usd" in estimated:
             capex += line.extended_usd
         origin = getattr(entry, "origin", None)
@@ -107,4 +107,44 @@ def stale_warnings(scenario: Scenario, used: Mapping[str, CatalogEntry],
             out.append(f"{STALE_WARNING}: {entry.id}'s {what} as of {entry.as_of}, {age} "
                        f"months before the order date {day}; get a current quote and give it in "
                        "a catalogs: price sheet")
+    return out
+
+
+UNDATED_WARNING = "undated catalog figures"
+"""How the warning on entries without ``as_of`` starts."""
+
+NOT_YET_SHIPPING = "ships before its first shipments"
+"""What the warning on a delivery before a system's ``available`` month says."""
+
+
+def undated_warning(used: Mapping[str, CatalogEntry], bom: list[BomLine]) -> list[str]:
+    """One warning naming the servers the plan uses that have no ``as_of`` (rack types and
+    network gear of a site's own making often have none; a server's price and lead time are
+    what a quote dates)."""
+    ids = [line.item for line in bom
+           if line.category == "servers" and line.item in used and used[line.item].as_of is None]
+    if not ids:
+        return []
+    verb = "has" if len(ids) == 1 else "have"
+    return [f"{UNDATED_WARNING}: {', '.join(ids)} {verb} no as_of (an override that changes a "
+            "price or lead time without one leaves the entry undated), so the age of those "
+            "figures is unknown; give as_of at the top of your price sheet"]
+
+
+def availability_warnings(selections: list[Selection], used: Mapping[str, CatalogEntry]
+                          ) -> list[str]:
+    """A warning per selection delivered, by its lead time and supply rules, before the month
+    its server first ships (``available``): the plan does not hold deliveries back."""
+    out = []
+    for sel in selections:
+        server = used.get(sel.server)
+        available = getattr(server, "available", None)
+        if not available or not sel.deliveries:
+            continue
+        first = min(d.date for d in sel.deliveries)
+        if first < dt.date(int(available[:4]), int(available[5:7]), 1):
+            out.append(f"workload {sel.workload!r}: {sel.server} {NOT_YET_SHIPPING} "
+                       f"(available {available}): its first units arrive on {first} by its lead "
+                       "time; the plan does not hold them back, so add a supply rule with "
+                       "available_from for a system not yet shipping")
     return out

@@ -155,8 +155,8 @@ def sections(plan: Plan) -> list[Section]:
                                                  "cumulative_usd"], _fiscal_years(plan)))
     if plan.estimates is not None:
         out.append((ESTIMATES_SECTION,
-                    ["entry", "kind", "usd", "as_of", "estimated"],
-                    [[e.id, e.kind, round(e.usd), e.as_of, ", ".join(e.estimated) or "none"]
+                    ["entry", "kind", "bom_usd", "as_of", "estimated"],
+                    [[e.id, e.kind, round(e.extended_usd), e.as_of, ", ".join(e.estimated) or "none"]
                      for e in plan.estimates.entries]))
     # only the limits the scenario sets (rackplan size leaves out its unlimited placeholders)
     out.append(("Limits", ["limit", "used", "available", "share", "binding"],
