@@ -520,3 +520,22 @@ def test_a_delivery_before_the_first_shipments_is_warned_of():
     data["start"] = (first - lead).isoformat()  # arrives on the first of the month: fine
     plan = rackplan.plan(rackplan.Scenario.model_validate(data), catalog)
     assert not [w for w in plan.warnings if NOT_YET_SHIPPING in w]
+
+
+def test_filters_list_only_the_sections_with_matches(run):
+    table = run("catalog", "list", "--vendor", "ASUS").stdout
+    assert table.startswith("Servers (1)") and "GPUs (0)" not in table
+    assert run("catalog", "list", "--vendor", "nosuch").stdout == "No entry matches.\n"
+    # a section asked for by --kind is shown even when empty
+    assert run("catalog", "list", "--kind", "servers", "--vendor", "nosuch").stdout.startswith(
+        "Servers (0)")
+
+
+def test_csv_writes_network_ports_as_json(run):
+    import csv
+    import io
+
+    text = run("catalog", "list", "--kind", "servers", "--format", "csv").stdout
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
+    network = json.loads(rows["dell-xe9680-h200"]["network"])
+    assert network["compute"] == {"ports": 8, "gbps": 400.0, "cage": "osfp", "rails": None}

@@ -217,15 +217,16 @@ def list_cmd(kind: str | None, vendor: str | None, gpu: str | None, cooling: str
     else:
         parts = []
         when = f" older than {stale} months on {day}, or undated" if stale is not None else ""
+        filtered = any(x is not None for x in (kind, vendor, gpu, cooling, stale))
         for k, items in sections.items():
-            if stale is not None and not items:
-                continue  # only the sections with something old
+            if filtered and not items and not kind:
+                continue  # only the sections with something that matches
             rows = [_row(e, k, day if stale is not None else None) for e in items]
             parts.append(table([name for name, _, _ in _SUMMARY[k]] + ["as_of"], rows,
                                title=f"{_TITLES[k]} ({len(items)}{when})"))
         if not parts:
             parts.append(f"No entry is more than {stale} months old on {day}, and none is "
-                         "undated.\n")
+                         "undated.\n" if stale is not None else "No entry matches.\n")
         marked = sum(bool(e.estimated_fields()) for items in sections.values() for e in items)
         if marked:
             parts.append(f"{ESTIMATE_MARK} estimate: no public figure; "

@@ -102,16 +102,21 @@ def md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """CSV with a header row; lists are joined with ' | '."""
+    """CSV with a header row; lists are joined with ' | ', mappings written as compact JSON."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(
-            [" | ".join(map(str, v)) if isinstance(v, list | tuple) else ("" if v is None else v)
-             for v in row]
-        )
+        writer.writerow([_csv_cell(v) for v in row])
     return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return " | ".join(map(str, value))
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
+    return "" if value is None else value
 
 
 def json_text(obj: Any) -> str:
