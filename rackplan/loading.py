@@ -31,6 +31,7 @@ from .models.catalog import (
     RackType,
     Server,
     Switch,
+    is_month,
     source_line_fields,
 )
 from .models.result import Plan
@@ -39,7 +40,6 @@ from .models.scenario import FabricOptics, FabricSpec, Network, NetworkAppliance
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 _MONTH: TypeAdapter[str] = TypeAdapter(Month)
-_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 _SINGULAR = {"gpus": "GPU", "servers": "server", "racks": "rack type", "switches": "switch",
              "optics": "optic", "appliances": "appliance"}
@@ -541,14 +541,9 @@ def _apply_override(base: _RawEntry, item: dict[str, Any], file: str) -> None:
     undated = bool(set(changed) & set(aging)) and "as_of" not in item
     month = base.data.get("as_of")
     if "as_of" in item and item["as_of"] is not None:
-        new = item["as_of"]
-        try:
-            _MONTH.validate_python(new)
-            valid = isinstance(month, str) and bool(_MONTH_RE.match(month))
-        except ValidationError:  # keep the bad month for validation to report
-            valid = False
-        quoted_all = set(aging) <= set(given)
-        month = min(month, new) if valid and not quoted_all else new
+        new = item["as_of"]  # a bad one is kept, for validation to report
+        both = is_month(new) and is_month(month)
+        month = min(month, new) if both and not set(aging) <= set(given) else new
     redated = undated or month != base.data.get("as_of")
     dropped = set(given) | named | ({"as_of"} if redated else set())
     kept = []

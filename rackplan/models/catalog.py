@@ -63,9 +63,22 @@ def _check_month(value: str) -> str:
     return value
 
 
+def is_month(value: Any) -> bool:
+    """True for a valid ``YYYY-MM`` month (as :data:`Month` accepts it)."""
+    try:
+        return isinstance(value, str) and _check_month(value) == value
+    except ValueError:
+        return False
+
+
 def month_index(value: str) -> int:
-    """Months since year 0 of a ``YYYY-MM`` month (or a ``dt.date``'s month), for differences."""
+    """Months since year 0 of a ``YYYY-MM`` month, for differences."""
     return int(value[:4]) * 12 + int(value[5:7]) - 1
+
+
+def month_start(value: str) -> dt.date:
+    """The first day of a ``YYYY-MM`` month."""
+    return dt.date(int(value[:4]), int(value[5:7]), 1)
 
 
 def months_between(earlier: str, later: dt.date) -> int:

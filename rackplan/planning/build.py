@@ -158,16 +158,19 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
                           feeds=feeds_for(rack_type, rounded(power), s)))
 
     selections = []
+    last_order: dict[str, dt.date] = {}  # server id -> the last day any of its units is ordered
     for k, c in enumerate(chosen):
         w = scenario.workloads[k]
         ship_day, units = np.unique(ships[k], return_counts=True)
+        ordered = order_days(scenario, w, delays[k] if delays else None)
+        last = start + dt.timedelta(days=max(ordered))
+        last_order[c.server.id] = max(last_order.get(c.server.id, last), last)
         selections.append(Selection(
             workload=names[k], server=c.server.id, count=c.count, gpus=c.gpus,
             gpus_requested=w.gpus, arrival_date=start + dt.timedelta(days=int(ship_day[-1])),
             deliveries=[Delivery(date=start + dt.timedelta(days=int(d)), units=int(n))
                         for d, n in zip(ship_day, units, strict=True)],
-            order_date=start + dt.timedelta(days=order_days(scenario, w, delays[k] if delays
-                                                            else None)[0]),
+            order_date=start + dt.timedelta(days=ordered[0]),
             server_usd=rounded(c.server_usd, 2), tariff_usd=rounded(c.tariff_usd, 2),
             energy_usd_per_year=rounded(c.energy_usd_per_year, 2),
             it_power_kw=rounded(c.count * c.size[POWER]),
@@ -206,11 +209,6 @@ def build_plan(scenario: Scenario, objective: str, chosen: list[Candidate], site
     if netplan is not None:
         warnings.extend(netplan.design.warnings)
     entries = _entries_used(chosen, site, netplan)
-    last_order: dict[str, dt.date] = {}
-    for k, c in enumerate(chosen):
-        ordered = start + dt.timedelta(days=max(order_days(scenario, scenario.workloads[k],
-                                                           delays[k] if delays else None)))
-        last_order[c.server.id] = max(last_order.get(c.server.id, ordered), ordered)
     warnings.extend(stale_warnings(scenario, entries, last_order, bom))
     warnings.extend(undated_warning(entries, bom))
     warnings.extend(availability_warnings(selections, entries))

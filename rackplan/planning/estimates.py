@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from ..models import Scenario
-from ..models.catalog import GPU, CatalogEntry, RackType, Server, months_between
+from ..models.catalog import GPU, CatalogEntry, Server, month_start, months_between
 from ..models.result import BomLine, EntryEstimates, Estimates, Selection
 from .network import tariff
 from .units import rounded
@@ -71,7 +71,7 @@ def plan_estimates(scenario: Scenario, used: Mapping[str, CatalogEntry],
         origin = getattr(entry, "origin", None)
         if line.category in ("switches", "appliances") and origin and tariff_estimated(estimated):
             capex += rounded(line.extended_usd * tariff(scenario, origin), 2)  # servers': below
-        if line.category != "servers" and not isinstance(entry, RackType):
+        if line.category != "servers":  # rack types have no energy fields
             network_power_estimated |= bool(ENERGY_FIELDS[_KINDS[line.category]] & set(estimated))
     energy = 0.0
     for sel in selections:
@@ -91,7 +91,6 @@ def stale_warnings(scenario: Scenario, used: Mapping[str, CatalogEntry],
     """One warning per chosen entry whose figures are more than :data:`STALE_MONTHS` older than
     the date it is ordered: ``orders`` maps a server id to the last date any of its units is
     ordered (a later phase's); the rest count from the scenario's start."""
-    order = dict(orders)
     out = []
     for line in bom:
         if line.category == "tariffs" or line.item not in used:
@@ -99,7 +98,7 @@ def stale_warnings(scenario: Scenario, used: Mapping[str, CatalogEntry],
         entry = used[line.item]
         if entry.as_of is None:
             continue
-        day = order.get(entry.id, scenario.start)
+        day = orders.get(entry.id, scenario.start)
         age = months_between(entry.as_of, day)
         if age > STALE_MONTHS:
             what = ("price and lead time are" if getattr(entry, "lead_time_weeks", None) is not None
@@ -142,7 +141,7 @@ def availability_warnings(selections: list[Selection], used: Mapping[str, Catalo
         if not available or not sel.deliveries:
             continue
         first = min(d.date for d in sel.deliveries)
-        if first < dt.date(int(available[:4]), int(available[5:7]), 1):
+        if first < month_start(available):
             out.append(f"workload {sel.workload!r}: {sel.server} {NOT_YET_SHIPPING} "
                        f"(available {available}): its first units arrive on {first} by its lead "
                        "time; the plan does not hold them back, so add a supply rule with "
