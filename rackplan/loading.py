@@ -469,6 +469,8 @@ def load_catalog(*paths: str | Path, include_bundled: bool = True) -> Catalog:
 
     gpu_ids = [g.id for g in built["gpus"]]
     for server in built["servers"]:
+        if server.gpu in entries and entries[server.gpu].section == "gpus":
+            continue  # a GPU entry that failed validation: its own problems say why
         if server.gpu not in gpu_ids:
             kind = "" if server.gpu not in entries else f" ({server.gpu!r} is not a GPU entry)"
             close = suggest(server.gpu, gpu_ids)

@@ -116,7 +116,8 @@ def test_an_override_of_figures_without_a_month_leaves_the_entry_undated(bundled
 
 @pytest.mark.parametrize(("value", "message"), [
     ("2026-13", "is not a month"), ("26-11", "is not a month"),
-    ("2026-11-05", "not a whole date"), (202611, "is not a month"), (2026, "is not a month")])
+    ("2026-11-05", "not a whole date"), (202611, "is not a month"), (2026, "is not a month"),
+    ("[2026]", "is not a month")])
 def test_a_bad_month_is_one_line_naming_file_entry_and_field(write_yaml, run, value, message):
     path = write_yaml("bad.yaml", f"servers:\n  - id: dell-xe9680-h200\n    as_of: {value}\n")
     result = run("catalog", "validate", str(path))
@@ -539,3 +540,11 @@ def test_csv_writes_network_ports_as_json(run):
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
     network = json.loads(rows["dell-xe9680-h200"]["network"])
     assert network["compute"] == {"ports": 8, "gbps": 400.0, "cage": "osfp", "rails": None}
+
+
+def test_a_bad_gpu_override_is_one_problem_not_one_per_server_of_it(write_yaml, run):
+    path = write_yaml("g.yaml", {"gpus": [{"id": "h100-sxm", "generation": "Hopper"}]})
+    result = run("catalog", "validate", str(path))
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {path}: gpus[h100-sxm].generation: 'Hopper' is not a valid id")

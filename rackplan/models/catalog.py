@@ -51,7 +51,7 @@ _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 def _month_before(value: Any) -> Any:
     if isinstance(value, dt.date):
         raise ValueError(f"give a month as 'YYYY-MM' (e.g. '{value:%Y-%m}'), not a whole date")
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if value is not None and not isinstance(value, str):
         raise ValueError(f"{value!r} is not a month: give it as 'YYYY-MM', e.g. '2026-11'")
     return value
 
